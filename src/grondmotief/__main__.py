@@ -1,0 +1,3 @@
+from grondmotief.cli.app import main
+
+main()

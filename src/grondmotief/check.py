@@ -1,0 +1,113 @@
+"""`grondmotief check`: validate everything in a study and list every problem with file:line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from grondmotief.codings import anchor, render_codings
+from grondmotief.errors import GrondmotiefError, Problem
+from grondmotief.fileio import atomic_write_text
+from grondmotief.study import Study
+
+
+@dataclass
+class CheckReport:
+    problems: list[Problem] = field(default_factory=list)
+    fixed: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "error"]
+
+
+def run_check(study: Study, *, fix: bool = False, accept_edits: bool = False, pii: bool = True) -> CheckReport:
+    report = CheckReport()
+    report.problems.extend(study.settings_problems)
+
+    try:
+        codebook, cb_problems = study.lint_codebook()
+    except GrondmotiefError as exc:
+        codebook, cb_problems = None, exc.problems or [Problem("codebooks/", None, exc.message)]
+    report.problems.extend(cb_problems)
+    known_codes = set(codebook.codes) if codebook else None
+
+    transcripts_list, t_problems = study.load_transcripts()
+    report.problems.extend(t_problems)
+    transcripts = {t.id: t for t in transcripts_list}
+    report.counts["transcripts"] = len(transcripts)
+    report.counts["segments"] = sum(len(t.segments) for t in transcripts_list)
+    if not study.interviews_dir.is_dir():
+        report.problems.append(Problem("interviews/", None, "no interviews/ folder: add transcripts with `grondmotief import`", "warning"))
+
+    decisions = 0
+    for coder in study.coders():
+        store = study.store(coder)
+        if fix:
+            report.fixed.extend(store.repair())
+        result = store.read()
+        report.problems.extend(result.problems)
+        decisions += len(result.decisions)
+        label = store.label
+        if known_codes is not None:
+            for d in result.decisions:
+                if d.code not in known_codes:
+                    report.problems.append(Problem(label, result.lines.get(d.key), f"unknown code '{d.code}' (not in the codebook); rename it in the codebook or the codings"))
+        anchored = anchor(result.decisions, transcripts)
+        rewritten = []
+        changed = False
+        for a in anchored:
+            d = a.decision
+            line = result.lines.get(d.key)
+            if a.status == "moved":
+                if fix:
+                    d = d.model_copy(update={"segment": a.new_segment})
+                    changed = True
+                    report.fixed.append(f"{label}:{line}: re-anchored {a.decision.segment} → {a.new_segment} ({d.code})")
+                else:
+                    report.problems.append(Problem(label, line, f"{d.segment} ({d.code}): the passage moved to {a.new_segment}; "
+                                                   "`grondmotief check --fix` rewrites the id", "warning"))
+            elif a.status == "orphan":
+                seg = _current_segment(transcripts, d.segment)
+                if accept_edits and seg is not None:
+                    update: dict[str, object] = {"text_sha": seg.sha}
+                    if d.span is not None and d.span[1] > len(seg.text):
+                        update["span"] = None
+                    d = d.model_copy(update=update)
+                    changed = True
+                    report.fixed.append(f"{label}:{line}: accepted the edited text of {d.segment} for {d.code}")
+                else:
+                    hint = ("if the paragraph was only edited, `grondmotief check --fix --accept-edits` keeps the decision on it; "
+                            "otherwise correct the segment id by hand") if seg is not None else \
+                           "restore the transcript text, or correct the segment id by hand"
+                    report.problems.append(Problem(label, line, f"orphaned decision {d.segment} / {d.code}: {a.reason}; {hint}"))
+            elif d.span is not None:
+                seg = _current_segment(transcripts, d.segment)
+                if seg is not None and d.span[1] > len(seg.text):
+                    report.problems.append(Problem(label, line, f"{d.segment} ({d.code}): span {list(d.span)} runs past the passage ({len(seg.text)} characters)"))
+            rewritten.append(d)
+        if changed:
+            with store.locked():
+                atomic_write_text(store.path, render_codings(rewritten))
+    report.counts["decisions"] = decisions
+    report.counts["coders"] = len(study.coders())
+
+    if pii and transcripts_list:
+        from grondmotief.pii import scan_transcripts
+
+        report.problems.extend(scan_transcripts(study, transcripts_list))
+
+    report.problems.sort(key=lambda p: (p.file, p.line or 0, p.message))
+    return report
+
+
+def _current_segment(transcripts, ref):  # type: ignore[no-untyped-def]
+    from grondmotief.transcripts import parse_segment_ref
+
+    tid, n = parse_segment_ref(ref)
+    t = transcripts.get(tid)
+    return t.segment(n) if t else None

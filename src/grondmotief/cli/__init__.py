@@ -1,0 +1,1 @@
+"""The Typer layer: parse, make one core call, render."""

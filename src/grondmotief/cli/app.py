@@ -1,0 +1,114 @@
+"""The root Typer app. Command groups live in `cmd_*.py`, each with a `register(app)`."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer import exceptions as typer_exc
+from typer.core import TyperGroup
+
+from grondmotief import __version__
+from grondmotief.errors import GrondmotiefError
+
+
+def report_error(exc: BaseException) -> int:
+    """The one place an exception becomes a message and an exit code."""
+    from grondmotief.cli.console import err
+
+    if isinstance(exc, GrondmotiefError):
+        err.print(f"Error: {exc}", markup=False, style="red")
+        return 1
+    if isinstance(exc, KeyboardInterrupt):
+        err.print("Interrupted; every decision confirmed so far is on disk.", markup=False)
+        return 130
+    if isinstance(exc, BrokenPipeError):
+        return 0
+    if isinstance(exc, OSError) and exc.filename:
+        err.print(f"Error: {exc.filename}: {exc.strerror or type(exc).__name__}", markup=False, style="red")
+        return 1
+    if os.environ.get("GRONDMOTIEF_DEBUG"):
+        traceback.print_exception(exc)
+    # No message text: it could quote interview content. Type and place are enough to report it.
+    tb = traceback.extract_tb(exc.__traceback__)
+    where = next((f"{Path(f.filename).name}:{f.lineno}" for f in reversed(tb) if "grondmotief" in f.filename), "?")
+    err.print(f"Error: internal error ({type(exc).__name__} at {where}). Please report it; "
+              "GRONDMOTIEF_DEBUG=1 shows the traceback.", markup=False, style="red")
+    return 1
+
+
+class WrappedGroup(TyperGroup):
+    """Every command runs inside this group's invoke, so this is where errors are translated."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer_exc.TyperException):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - translated, never swallowed
+            if isinstance(exc, SystemExit):
+                raise
+            code = report_error(exc)
+            raise typer.Exit(code) from None
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        return list(self.commands)
+
+
+app = typer.Typer(
+    name="grondmotief",
+    cls=WrappedGroup,
+    help="Code Dutch interview transcripts with a codebook, review suggestions in the terminal, "
+    "and render tallies and quotes into report chapters.\n\n"
+    "Example: grondmotief quote --theme subsidies --limit 3",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"grondmotief {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    study: Annotated[Path | None, typer.Option("--study", "-S", help="Study folder (default: $GRONDMOTIEF_STUDY, "
+                                                 "else the nearest folder upwards with grondmotief.yaml or codebooks/).",
+                                                 show_default=False)] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+) -> None:
+    ctx.obj = {"study": study}
+
+
+def _register_all() -> None:
+    import grondmotief.cli as pkg
+
+    modules = sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if m.name.startswith("cmd_"))
+    loaded = [importlib.import_module(f"grondmotief.cli.{name}") for name in modules]
+    for module in sorted(loaded, key=lambda m: getattr(m, "ORDER", 100)):
+        module.register(app)
+
+
+_register_all()
+
+
+def main() -> None:
+    try:
+        app()
+    except BaseException as exc:  # errors outside a command (e.g. while parsing)
+        if isinstance(exc, SystemExit):
+            raise
+        sys.exit(report_error(exc))

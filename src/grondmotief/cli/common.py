@@ -1,0 +1,53 @@
+"""Options and helpers shared by every command, so each flag means the same thing everywhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from grondmotief.cli.output import Fmt
+from grondmotief.study import Study
+
+StudyOpt = Annotated[
+    Path | None,
+    typer.Option("--study", "-S", help="Study folder (default: $GRONDMOTIEF_STUDY, else the nearest folder "
+                 "upwards with grondmotief.yaml or codebooks/).", show_default=False),
+]
+CoderOpt = Annotated[str | None, typer.Option("--coder", "-c", help="Coder name (default: settings `coder`, else $USER).", show_default=False)]
+CodersOpt = Annotated[str | None, typer.Option("--coder", "-c", help="Whose decisions: a coder, or several separated by commas "
+                                                "(default: settings `report.coder`, else all coders).", show_default=False)]
+TranscriptOpt = Annotated[list[str] | None, typer.Option("--transcript", "-t", help="Only this transcript id (repeatable).", show_default=False)]
+ThemeOpt = Annotated[list[str] | None, typer.Option("--theme", help="A code id in group `theme` (repeatable).", show_default=False)]
+MotiveOpt = Annotated[list[str] | None, typer.Option("--motive", help="A code id in group `motive` (repeatable).", show_default=False)]
+CodeOpt = Annotated[list[str] | None, typer.Option("--code", help="Any code id (repeatable).", show_default=False)]
+
+
+def format_opt(default: Fmt, *choices: Fmt) -> object:
+    names = "|".join(c.value for c in choices)
+    return typer.Option("--format", "-f", help=f"Output format: {names}.", case_sensitive=False)
+
+
+def open_study(ctx: typer.Context, study: Path | None, *, strict: bool = True) -> Study:
+    chosen = study or ((ctx.find_root().obj or {}).get("study") if ctx else None)
+    return Study.open(chosen, strict=strict)
+
+
+def check_format(fmt: Fmt, *allowed: Fmt) -> Fmt:
+    if fmt not in allowed:
+        raise typer.BadParameter(f"'{fmt.value}' is not one of {', '.join(a.value for a in allowed)}", param_hint="--format")
+    return fmt
+
+
+def code_filter(study: Study, theme: list[str] | None, motive: list[str] | None, code: list[str] | None) -> list[str]:
+    """Validate --theme/--motive/--code ids against the codebook; returns the ids asked for."""
+    cb = study.codebook
+    chosen: list[str] = []
+    for group, ids in (("theme", theme), ("motive", motive), (None, code)):
+        for cid in ids or []:
+            c = cb.get(cid)
+            if group is not None and c.group != group:
+                raise typer.BadParameter(f"'{cid}' is in group '{c.group}', not '{group}'", param_hint=f"--{group}")
+            chosen.append(cid)
+    return chosen

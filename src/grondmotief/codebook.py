@@ -1,0 +1,286 @@
+"""The codebook: a YAML specification of codes, validated and linted with file:line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+
+from grondmotief.errors import CodebookError, GrondmotiefError, Problem
+from grondmotief.fileio import LineDict, LineList, load_yaml, read_text
+from grondmotief.models import Strict, validate
+
+CODE_ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+KEYWORD = re.compile(r"^[\w'’.-]+(?: [\w'’.-]+)*\*?$")
+MAX_DEPTH = 8
+PATTERN_KEYS = {
+    "ORTH", "TEXT", "LOWER", "LEMMA", "NORM", "POS", "TAG", "MORPH", "DEP", "SHAPE", "ENT_TYPE",
+    "LENGTH", "OP", "IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE",
+    "IS_PUNCT", "IS_SPACE", "IS_STOP", "IS_SENT_START", "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL",
+    "SPACY", "_",
+}
+PATTERN_OPS = {"!", "?", "+", "*"}
+Scalar = str | int | float | bool
+
+
+class Group(Strict):
+    label: str
+    description: str = ""
+
+
+class CodeSpec(Strict):
+    id: str = Field(description="Unique across the codebook: lower-case ASCII letters, digits and hyphens.")
+    label: str = Field(description="Label shown to coders and in reports (Dutch).")
+    group: str | None = Field(None, description="Group id; children inherit their parent's.")
+    definition: str = ""
+    include: list[str] = Field(default_factory=list, description="When the code applies.")
+    exclude: list[str] = Field(default_factory=list, description="When it does not (and what applies instead).")
+    examples: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(
+        default_factory=list,
+        description="Dutch lemmas; 'stem*' matches words and compounds starting with stem; "
+        "several words match as a phrase.",
+    )
+    patterns: list[list[dict[str, Any]]] = Field(
+        default_factory=list, description="spaCy Matcher token patterns, for power users."
+    )
+    attributes: dict[str, Scalar] = Field(default_factory=dict, description="Free attributes, e.g. sphere.")
+    color: str | None = Field(None, description="#rrggbb, used in figures and REFI-QDA export.")
+    children: list[CodeSpec] = Field(default_factory=list)
+
+    @field_validator("keywords", "include", "exclude", "examples", mode="before")
+    @classmethod
+    def _none_is_empty(cls, v: Any) -> Any:
+        return [] if v is None else v
+
+
+class CodebookFile(Strict):
+    format_version: Literal[1] = 1
+    name: str
+    language: str = "nl"
+    description: str = ""
+    groups: dict[str, Group] = Field(default_factory=dict)
+    codes: list[CodeSpec]
+
+
+@dataclass
+class Code:
+    id: str
+    label: str
+    group: str
+    parent: str | None
+    spec: CodeSpec
+    line: int | None
+    depth: int = 0
+    children: list[str] = field(default_factory=list)
+
+    @property
+    def sphere(self) -> str | None:
+        value = self.spec.attributes.get("sphere")
+        return None if value is None else str(value)
+
+
+@dataclass
+class Codebook:
+    path: Path
+    label: str
+    data: CodebookFile
+    codes: dict[str, Code]
+    order: list[str]
+
+    @property
+    def name(self) -> str:
+        return self.data.name
+
+    @property
+    def groups(self) -> dict[str, Group]:
+        return self.data.groups
+
+    def get(self, code_id: str) -> Code:
+        try:
+            return self.codes[code_id]
+        except KeyError:
+            raise GrondmotiefError(
+                f"unknown code '{code_id}' (codebook {self.label} has: {', '.join(self.order)})"
+            ) from None
+
+    def in_group(self, group: str, *, top_only: bool = False) -> list[str]:
+        if group not in self.groups:
+            raise GrondmotiefError(
+                f"unknown group '{group}' (codebook {self.label} has: {', '.join(self.groups)})"
+            )
+        return [c for c in self.order if self.codes[c].group == group and not (top_only and self.codes[c].parent)]
+
+    def top_level(self, group: str | None = None) -> list[str]:
+        return [c for c in self.order if self.codes[c].parent is None and (group is None or self.codes[c].group == group)]
+
+    def ancestors(self, code_id: str) -> list[str]:
+        out = []
+        parent = self.codes[code_id].parent
+        while parent is not None:
+            out.append(parent)
+            parent = self.codes[parent].parent
+        return out
+
+    def descendants(self, code_id: str) -> list[str]:
+        out: list[str] = []
+        for child in self.codes[code_id].children:
+            out.append(child)
+            out.extend(self.descendants(child))
+        return out
+
+    def rollup(self, code_id: str) -> list[str]:
+        """The codes a decision for `code_id` counts towards: itself and its ancestors."""
+        return [code_id, *self.ancestors(code_id)]
+
+
+def _kw_key(keyword: str) -> str:
+    return " ".join(keyword.lower().split())
+
+
+def _line(node: Any, key: str | int) -> int | None:
+    if isinstance(node, LineDict):
+        return node.key_lines.get(key, node.line)
+    if isinstance(node, LineList) and isinstance(key, int) and key < len(node.item_lines):
+        return node.item_lines[key]
+    return getattr(node, "line", None)
+
+
+def _check_depth(node: Any, depth: int = 0) -> bool:
+    if depth > MAX_DEPTH * 3:
+        return False
+    if isinstance(node, dict):
+        return all(_check_depth(v, depth + 1) for v in node.values())
+    if isinstance(node, list):
+        return all(_check_depth(v, depth + 1) for v in node)
+    return True
+
+
+def _lint_pattern(pattern: Any) -> str | None:
+    if not isinstance(pattern, list) or not pattern:
+        return "a token pattern must be a non-empty list of token dicts"
+    for tok in pattern:
+        if not isinstance(tok, dict):
+            return "each token in a pattern must be a mapping such as {LEMMA: subsidie}"
+        for key, value in tok.items():
+            if key not in PATTERN_KEYS:
+                return f"unknown token attribute '{key}' in pattern"
+            if key == "OP" and value not in PATTERN_OPS and not re.fullmatch(r"\{\d*,?\d*\}", str(value)):
+                return f"invalid OP '{value}' in pattern (use !, ?, +, * or {{n,m}})"
+    return None
+
+
+def lint_codebook(path: Path, label: str | None = None) -> tuple[Codebook | None, list[Problem]]:
+    """Load and check a codebook, collecting every problem (errors and warnings)."""
+    label = label or str(path)
+    try:
+        text = read_text(path, label)
+        raw = load_yaml(text, label)
+    except GrondmotiefError as exc:
+        return None, exc.problems or [Problem(label, None, exc.message)]
+    if not isinstance(raw, dict):
+        return None, [Problem(label, 1, "a codebook is a YAML mapping with name, groups and codes")]
+    if not _check_depth(raw):
+        return None, [Problem(label, None, f"codes nest deeper than {MAX_DEPTH} levels or refer to themselves (YAML aliases)")]
+    try:
+        model, problems = validate(CodebookFile, raw, label)
+    except RecursionError:
+        return None, [Problem(label, None, "the codebook refers to itself (a YAML alias cycle)")]
+    if model is None:
+        return None, problems
+
+    problems = []
+    codes: dict[str, Code] = {}
+    order: list[str] = []
+    keyword_owner: dict[str, tuple[str, int | None]] = {}
+
+    def walk(specs: list[CodeSpec], raws: Any, parent: Code | None, depth: int) -> None:
+        for i, spec in enumerate(specs):
+            raw_code = raws[i] if isinstance(raws, list) and i < len(raws) else None
+            line = _line(raws, i)
+            if depth >= MAX_DEPTH:
+                problems.append(Problem(label, line, f"'{spec.id}': codes nest deeper than {MAX_DEPTH} levels"))
+                continue
+            if not CODE_ID.fullmatch(spec.id):
+                problems.append(Problem(label, _line(raw_code, "id") if raw_code else line,
+                                        f"code id '{spec.id}' must be lower-case ASCII letters, digits and hyphens"))
+            if spec.id in codes:
+                first = codes[spec.id].line
+                problems.append(Problem(label, line, f"duplicate code id '{spec.id}' (first defined at line {first})"))
+                continue
+            if not spec.label.strip():
+                problems.append(Problem(label, _line(raw_code, "label") if raw_code else line, f"code '{spec.id}' has an empty label"))
+            group = spec.group
+            if parent is not None:
+                if group is not None and group != parent.group:
+                    problems.append(Problem(label, _line(raw_code, "group") if raw_code else line,
+                                            f"code '{spec.id}' is in group '{group}' but its parent '{parent.id}' is in '{parent.group}'; children share their parent's group"))
+                group = parent.group
+            elif group is None:
+                problems.append(Problem(label, line, f"top-level code '{spec.id}' needs a group (one of: {', '.join(model.groups) or 'none defined'})"))
+                group = ""
+            if group and group not in model.groups:
+                problems.append(Problem(label, _line(raw_code, "group") if raw_code else line,
+                                        f"code '{spec.id}' names unknown group '{group}' (defined: {', '.join(model.groups) or 'none'})"))
+            if spec.color is not None and not COLOR.fullmatch(spec.color):
+                problems.append(Problem(label, _line(raw_code, "color") if raw_code else line, f"code '{spec.id}': color must look like #1f77b4"))
+            if not spec.definition.strip():
+                problems.append(Problem(label, line, f"code '{spec.id}' has no definition", "warning"))
+            raw_kws = raw_code.get("keywords") if isinstance(raw_code, dict) else None
+            seen_here: set[str] = set()
+            for k, kw in enumerate(spec.keywords):
+                kline = _line(raw_kws, k) if raw_kws is not None else line
+                key = _kw_key(kw)
+                if not key or not KEYWORD.fullmatch(key) or key == "*":
+                    problems.append(Problem(label, kline, f"code '{spec.id}': malformed keyword {kw!r} (words, optionally ending in *)"))
+                    continue
+                if key in seen_here:
+                    problems.append(Problem(label, kline, f"code '{spec.id}': keyword '{kw}' listed twice", "warning"))
+                    continue
+                seen_here.add(key)
+                if key in keyword_owner and keyword_owner[key][0] != spec.id:
+                    other, oline = keyword_owner[key]
+                    problems.append(Problem(label, kline, f"keyword '{kw}' of '{spec.id}' is also a keyword of '{other}' (line {oline}); a keyword should point to one code"))
+                else:
+                    keyword_owner[key] = (spec.id, kline)
+            raw_pats = raw_code.get("patterns") if isinstance(raw_code, dict) else None
+            for p, pattern in enumerate(spec.patterns):
+                msg = _lint_pattern(pattern)
+                if msg:
+                    problems.append(Problem(label, _line(raw_pats, p) if raw_pats is not None else line, f"code '{spec.id}': {msg}"))
+            code = Code(spec.id, spec.label.strip(), group or "", parent.id if parent else None, spec, line, depth)
+            codes[spec.id] = code
+            order.append(spec.id)
+            if parent is not None:
+                parent.children.append(spec.id)
+            walk(spec.children, raw_code.get("children") if isinstance(raw_code, dict) else None, code, depth + 1)
+
+    walk(model.codes, raw.get("codes"), None, 0)
+    if not model.codes:
+        problems.append(Problem(label, _line(raw, "codes"), "the codebook has no codes"))
+    for gid in model.groups:
+        if not CODE_ID.fullmatch(gid):
+            problems.append(Problem(label, _line(raw.get("groups"), gid), f"group id '{gid}' must be lower-case ASCII letters, digits and hyphens"))
+        if not any(c.group == gid for c in codes.values()):
+            problems.append(Problem(label, _line(raw.get("groups"), gid), f"group '{gid}' has no codes", "warning"))
+    problems.sort(key=lambda p: (p.line or 0, p.message))
+    return Codebook(path, label, model, codes, order), problems
+
+
+def load_codebook(path: Path, label: str | None = None) -> Codebook:
+    codebook, problems = lint_codebook(path, label)
+    errors = [p for p in problems if p.severity == "error"]
+    if codebook is None or errors:
+        raise CodebookError(f"the codebook {label or path} has {len(errors) or 1} problem(s); `grondmotief codebook lint` lists them", errors or problems)
+    return codebook
+
+
+def codebook_schema() -> dict[str, Any]:
+    schema = CodebookFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "grondmotief codebook (format_version 1)"
+    return schema

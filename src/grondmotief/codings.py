@@ -1,0 +1,296 @@
+"""Decisions on disk: `codings/<coder>.jsonl`, one JSON object per line, stably sorted.
+
+Every change goes through `CodingStore`: it takes a lock, re-reads the file, merges,
+sorts and replaces the file atomically, so a crash never leaves half a file and two
+processes writing for one coder are serialised rather than interleaved.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+
+from grondmotief.errors import CodingsError, GrondmotiefError, Problem
+from grondmotief.fileio import atomic_write_text, decode_text
+from grondmotief.models import Strict, validation_problems
+from grondmotief.transcripts import SEGMENT_REF, Transcript, parse_segment_ref
+
+CODER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+SOURCE = re.compile(r"^(manual|suggest:[a-z0-9_+-]+|import:[a-z0-9_+-]+|reconcile)$")
+FIELD_ORDER = ("segment", "code", "decision", "span", "source", "score", "coder", "at", "memo", "text_sha")
+
+
+class Decision(Strict):
+    segment: str = Field(description="Citation id of the passage, e.g. org07¶12.")
+    code: str
+    decision: Literal["accepted", "rejected"]
+    span: tuple[int, int] | None = Field(
+        None, description="0-based, end-exclusive code points into the segment text; null = whole segment."
+    )
+    source: str = Field("manual", description="manual, suggest:<engine>, import:<format> or reconcile.")
+    score: float | None = None
+    coder: str
+    at: str = Field(description="UTC time of the decision, ISO 8601.")
+    memo: str = ""
+    text_sha: str = Field("", description="Hash of the passage text the decision was made on.")
+
+    @field_validator("segment")
+    @classmethod
+    def _segment(cls, v: str) -> str:
+        m = SEGMENT_REF.fullmatch(v)
+        if not m:
+            raise ValueError("must be a citation id like org07¶12")
+        return f"{m['tid']}¶{int(m['n'])}"
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, v: str) -> str:
+        if not SOURCE.fullmatch(v):
+            raise ValueError("must be manual, suggest:<engine>, import:<format> or reconcile")
+        return v
+
+    @field_validator("span")
+    @classmethod
+    def _span(cls, v: tuple[int, int] | None) -> tuple[int, int] | None:
+        if v is not None and not (0 <= v[0] <= v[1]):
+            raise ValueError("span must be [start, end] with 0 <= start <= end")
+        return v
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.segment, self.code)
+
+    def sort_key(self) -> tuple[str, int, str]:
+        tid, n = parse_segment_ref(self.segment)
+        return (tid, n, self.code)
+
+    def to_line(self) -> str:
+        data = self.model_dump(mode="json")
+        return json.dumps({k: data[k] for k in FIELD_ORDER}, ensure_ascii=False)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@dataclass
+class ReadResult:
+    decisions: list[Decision]
+    lines: dict[tuple[str, str], int]
+    problems: list[Problem]
+    truncated_tail: str | None = None  # a last line cut off by a crash
+    bad_lines: list[tuple[int, str]] | None = None
+    duplicates: list[tuple[int, Decision]] | None = None
+
+
+def parse_codings(text: str, label: str, coder: str | None = None) -> ReadResult:
+    decisions: dict[tuple[str, str], Decision] = {}
+    lines: dict[tuple[str, str], int] = {}
+    problems: list[Problem] = []
+    bad: list[tuple[int, str]] = []
+    dups: list[tuple[int, Decision]] = []
+    truncated = None
+    raw_lines = text.split("\n")
+    ends_with_newline = text.endswith("\n")
+    if ends_with_newline:
+        raw_lines.pop()
+    for i, raw in enumerate(raw_lines, start=1):
+        if not raw.strip():
+            continue
+        is_last = i == len(raw_lines)
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            if is_last and not ends_with_newline:
+                truncated = raw
+                problems.append(Problem(label, i, "the last line is cut off (as after a crash); `grondmotief check --fix` moves it to "
+                                        f"{Path(label).name}.rejected so nothing is lost"))
+            else:
+                problems.append(Problem(label, i, f"not valid JSON ({exc.msg} at column {exc.colno})"))
+                bad.append((i, raw))
+            continue
+        if not isinstance(obj, dict):
+            problems.append(Problem(label, i, "each line must be a JSON object"))
+            bad.append((i, raw))
+            continue
+        try:
+            d = Decision.model_validate(obj)
+        except ValidationError as exc:
+            for p in validation_problems(exc, None, label):
+                problems.append(Problem(label, i, p.message))
+            bad.append((i, raw))
+            continue
+        if coder is not None and d.coder != coder:
+            problems.append(Problem(label, i, f"coder '{d.coder}' in a file for coder '{coder}'"))
+        if d.key in decisions:
+            other = decisions[d.key]
+            if other.decision != d.decision or other.span != d.span:
+                problems.append(Problem(label, i, f"conflicts with line {lines[d.key]}: two decisions for {d.segment} / {d.code}; "
+                                        "`grondmotief check --fix` keeps the latest and sets the other aside"))
+            else:
+                problems.append(Problem(label, i, f"repeats line {lines[d.key]} ({d.segment} / {d.code})", "warning"))
+            if d.at >= other.at:
+                dups.append((lines[d.key], other))
+                decisions[d.key] = d
+                lines[d.key] = i
+            else:
+                dups.append((i, d))
+            continue
+        decisions[d.key] = d
+        lines[d.key] = i
+    return ReadResult(list(decisions.values()), lines, problems, truncated, bad, dups)
+
+
+def render_codings(decisions: Iterable[Decision]) -> str:
+    ordered = sorted(decisions, key=Decision.sort_key)
+    return "".join(d.to_line() + "\n" for d in ordered)
+
+
+class CodingStore:
+    """The one way decisions reach disk, for one coder's file."""
+
+    def __init__(self, path: Path, coder: str, lock_dir: Path, max_bytes: int = 200 * 1024 * 1024) -> None:
+        if not CODER_NAME.fullmatch(coder):
+            raise GrondmotiefError(f"coder name '{coder}' must be letters, digits, '.', '-' or '_'")
+        self.path = path
+        self.coder = coder
+        self.lock_path = lock_dir / f"{coder}.lock"
+        self.max_bytes = max_bytes
+
+    @property
+    def label(self) -> str:
+        return f"codings/{self.path.name}"
+
+    def read(self) -> ReadResult:
+        if not self.path.exists():
+            return ReadResult([], {}, [])
+        data = self.path.read_bytes()
+        if len(data) > self.max_bytes:
+            raise CodingsError(f"{self.label}: file is larger than {self.max_bytes // 2**20} MB")
+        text = decode_text(data, self.label)
+        return parse_codings(text, self.label, self.coder)
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        from filelock import FileLock, Timeout
+
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with FileLock(str(self.lock_path), timeout=30):
+                yield
+        except Timeout:
+            raise CodingsError(f"{self.label} is locked by another grondmotief process (lock {self.lock_path}); try again") from None
+
+    def _read_for_write(self) -> list[Decision]:
+        result = self.read()
+        serious = [p for p in result.problems if p.severity == "error" and p.message.find("cut off") < 0]
+        if serious:
+            raise CodingsError(f"{self.label} has problems; fix them (or run `grondmotief check --fix`) before recording more", serious)
+        if result.truncated_tail is not None:
+            self._set_aside([result.truncated_tail])
+        return result.decisions
+
+    def _set_aside(self, raw_lines: list[str]) -> None:
+        rejected = self.path.with_name(self.path.name + ".rejected")
+        existing = rejected.read_text(encoding="utf-8") if rejected.exists() else ""
+        atomic_write_text(rejected, existing + "".join(line.rstrip("\n") + "\n" for line in raw_lines))
+
+    def record(self, new: Iterable[Decision]) -> None:
+        """Add or replace decisions (one per segment and code)."""
+        with self.locked():
+            current = {d.key: d for d in self._read_for_write()}
+            for d in new:
+                if d.coder != self.coder:
+                    raise CodingsError(f"decision for coder '{d.coder}' sent to the file of '{self.coder}'")
+                current[d.key] = d
+            atomic_write_text(self.path, render_codings(current.values()))
+
+    def remove(self, keys: Iterable[tuple[str, str]]) -> None:
+        with self.locked():
+            drop = set(keys)
+            current = [d for d in self._read_for_write() if d.key not in drop]
+            atomic_write_text(self.path, render_codings(current))
+
+    def replace_all(self, decisions: Iterable[Decision]) -> None:
+        with self.locked():
+            atomic_write_text(self.path, render_codings(decisions))
+
+    def repair(self) -> list[str]:
+        """`check --fix`: set aside a truncated tail, unparsable lines and superseded duplicates."""
+        notes: list[str] = []
+        with self.locked():
+            result = self.read()
+            aside: list[str] = []
+            if result.truncated_tail is not None:
+                aside.append(result.truncated_tail)
+                notes.append(f"{self.label}: moved the cut-off last line to {self.path.name}.rejected")
+            for line, raw in result.bad_lines or []:
+                aside.append(raw)
+                notes.append(f"{self.label}:{line}: moved an unreadable line to {self.path.name}.rejected")
+            for line, d in result.duplicates or []:
+                aside.append(d.to_line())
+                notes.append(f"{self.label}:{line}: moved a superseded duplicate for {d.segment} / {d.code} to {self.path.name}.rejected")
+            if aside:
+                self._set_aside(aside)
+            atomic_write_text(self.path, render_codings(result.decisions))
+        return notes
+
+
+@dataclass
+class Anchoring:
+    decision: Decision
+    status: Literal["ok", "moved", "orphan"]
+    new_segment: str | None = None
+    reason: str = ""
+
+    @property
+    def segment(self) -> str:
+        return self.new_segment or self.decision.segment
+
+
+def anchor(decisions: Iterable[Decision], transcripts: dict[str, Transcript]) -> list[Anchoring]:
+    """Check each decision still sits on the passage it was made on.
+
+    `moved`: the same text now has another paragraph number (re-anchored by its text hash,
+    nearest to the old place when the text occurs twice). `orphan`: the text is gone;
+    `check` reports it and nothing is deleted.
+    """
+    out = []
+    sha_index: dict[str, dict[str, list[int]]] = {}
+    for d in decisions:
+        tid, n = parse_segment_ref(d.segment)
+        t = transcripts.get(tid)
+        if t is None:
+            out.append(Anchoring(d, "orphan", reason=f"no transcript '{tid}'"))
+            continue
+        seg = t.segment(n)
+        if seg is not None and (not d.text_sha or seg.sha == d.text_sha):
+            out.append(Anchoring(d, "ok"))
+            continue
+        idx = sha_index.get(tid)
+        if idx is None:
+            idx = {}
+            for s in t.segments:
+                idx.setdefault(s.sha, []).append(s.n)
+            sha_index[tid] = idx
+        hits = idx.get(d.text_sha, []) if d.text_sha else []
+        if hits:
+            best = min(hits, key=lambda k: (abs(k - n), k))
+            out.append(Anchoring(d, "moved", f"{tid}¶{best}", "the passage moved"))
+        elif seg is None:
+            out.append(Anchoring(d, "orphan", reason=f"{tid} has only {len(t.segments)} paragraphs"))
+        else:
+            out.append(Anchoring(d, "orphan", reason="the passage text changed or is gone"))
+    return out
+
+
+def coder_of(path: Path) -> str:
+    return path.stem

@@ -1,0 +1,193 @@
+"""Reading and writing study files safely: strict UTF-8 in, atomic writes out."""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from grondmotief.errors import GrondmotiefError, Problem
+
+MAX_TEXT_BYTES = 20 * 1024 * 1024
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder, fsync, rename: readers see old or new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        dfd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+def decode_text(data: bytes, label: str, *, hint: str = "") -> str:
+    """Strict UTF-8 with BOM and line endings normalised; a clear error otherwise.
+
+    `label` names the file in messages; the content itself never appears in them.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise GrondmotiefError(
+            f"{label}: the file is UTF-16, not UTF-8." + (f" {hint}" if hint else "")
+        )
+    if b"\x00" in data[:8192]:
+        raise GrondmotiefError(f"{label}: this looks like a binary file, not text.")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise GrondmotiefError(
+            f"{label}:{line}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})."
+            + (f" {hint}" if hint else "")
+        ) from None
+    return normalise_newlines(text)
+
+
+def normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_text(path: Path, label: str | None = None, *, hint: str = "", max_bytes: int = MAX_TEXT_BYTES) -> str:
+    label = label or str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise GrondmotiefError(
+                f"{label}: file is {size / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.0f} MB"
+                " (split it, or raise `limits.max_file_mb` in grondmotief.yaml)."
+            )
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise GrondmotiefError(f"{label}: is a folder, expected a file.") from None
+    except FileNotFoundError:
+        raise GrondmotiefError(f"{label}: file not found.") from None
+    except PermissionError:
+        raise GrondmotiefError(f"{label}: permission denied.") from None
+    return decode_text(data, label, hint=hint)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that remembers the line of every mapping key and sequence item."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    result: dict[Any, Any] = {}
+    lines: dict[Any, int] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        lines[key] = key_node.start_mark.line + 1
+    return LineDict(result, lines, node.start_mark.line + 1)
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> list[Any]:
+    items = [loader.construct_object(child, deep=True) for child in node.value]
+    return LineList(items, [child.start_mark.line + 1 for child in node.value], node.start_mark.line + 1)
+
+
+class LineDict(dict):  # type: ignore[type-arg]
+    def __init__(self, data: dict[Any, Any], lines: dict[Any, int], line: int) -> None:
+        super().__init__(data)
+        self.key_lines = lines
+        self.line = line
+
+
+class LineList(list):  # type: ignore[type-arg]
+    def __init__(self, data: list[Any], lines: list[int], line: int) -> None:
+        super().__init__(data)
+        self.item_lines = lines
+        self.line = line
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+# Dates stay strings so that front matter round-trips exactly; models parse them.
+_LineLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml(text: str, label: str, line_offset: int = 0) -> Any:
+    """Parse YAML safely, keeping line numbers; syntax errors name file and line."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + line_offset) if mark else None
+        what = exc.problem or "invalid YAML"
+        raise GrondmotiefError(
+            "invalid YAML", [Problem(label, line, f"YAML syntax: {what}")]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise GrondmotiefError("invalid YAML", [Problem(label, None, f"YAML: {type(exc).__name__}")]) from None
+
+
+def line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
+    """The best line for a pydantic error location inside LineDict/LineList data."""
+    best: int | None = getattr(data, "line", None)
+    node = data
+    for part in loc:
+        if isinstance(node, LineDict) and part in node:
+            best = node.key_lines.get(part, best)
+            node = node[part]
+        elif isinstance(node, LineList) and isinstance(part, int) and 0 <= part < len(node):
+            best = node.item_lines[part]
+            node = node[part]
+        else:
+            break
+    return best
+
+
+def dump_yaml(data: Any) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+
+
+def iter_files(folder: Path, pattern: str) -> Iterator[Path]:
+    if folder.is_dir():
+        yield from sorted(p for p in folder.glob(pattern) if p.is_file() and not p.name.startswith("."))

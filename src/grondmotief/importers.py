@@ -1,0 +1,254 @@
+"""Turn .docx, .txt, .vtt, .srt (and .md in another encoding) into transcripts.
+
+Speaker names in the source become labels (I for the interviewer, R, R2, … for respondents);
+the names themselves are not written, since they are personal data.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from grondmotief.errors import ImportFailed, Problem
+from grondmotief.fileio import atomic_write_text, decode_text, normalise_newlines
+from grondmotief.transcripts import TRANSCRIPT_ID, FrontMatter, parse_transcript, render_transcript
+
+TEXT_FORMATS = {".txt", ".vtt", ".srt", ".docx", ".md"}
+MAX_DOCX_UNPACKED = 200 * 1024 * 1024
+MAX_DOCX_RATIO = 200
+INTERVIEWER_NAMES = re.compile(r"^(i|int|interviewer|interviewster|interviewee?r|onderzoeker|vraagsteller|q)\b", re.IGNORECASE)
+TIMESTAMP = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+# "Name: text", "Name (00:01:02): text", "[00:01] Name: text"
+NAMED_LINE = re.compile(
+    rf"^\s*(?:\[?{TIMESTAMP}\]?\s*)?(?P<name>[^\s:\[\]()<>][^:\[\]()<>]{{0,38}}?)\s*(?:[(\[]{TIMESTAMP}[)\]])?\s*:\s+(?P<text>.*)$"
+)
+# Otter/Teams style: a line with only "Name  0:03" before the words.
+NAME_TIME_LINE = re.compile(rf"^\s*(?P<name>[^\s:][^:]{{0,38}}?)\s+{TIMESTAMP}\s*$")
+LEADING_TIME = re.compile(rf"^\s*[\[(]?{TIMESTAMP}[\])]?\s*[-–]?\s*")
+CUE_TIMING = re.compile(rf"^\s*(?:{TIMESTAMP}|\d{{2}}:\d{{2}}:\d{{2}}[.,]\d{{3}})\s*-->\s*")
+VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+(?P<name>[^>]+)>")
+TAG = re.compile(r"</?[^>]{1,40}>")
+
+
+@dataclass
+class Turns:
+    """Speaker turns in order of appearance, speaker as named in the source (or None)."""
+
+    items: list[tuple[str | None, str]] = field(default_factory=list)
+
+    def add(self, speaker: str | None, text: str) -> None:
+        text = " ".join(text.split())
+        if not text:
+            return
+        if self.items and self.items[-1][0] == speaker:
+            self.items[-1] = (speaker, self.items[-1][1] + " " + text)
+        else:
+            self.items.append((speaker, text))
+
+
+def _looks_like_name(name: str) -> bool:
+    words = name.split()
+    return 0 < len(words) <= 4 and not name.rstrip().endswith((".", "?", "!", ",")) and not any(w.isdigit() for w in words[1:])
+
+
+def parse_lines(lines: list[str]) -> Turns:
+    """Plain lines (txt, docx paragraphs): 'Name: text' starts a turn; other lines continue it."""
+    turns = Turns()
+    speaker: str | None = None
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        m = NAME_TIME_LINE.match(line)
+        if m and _looks_like_name(m["name"]):
+            speaker = m["name"].strip()
+            continue
+        m = NAMED_LINE.match(line)
+        if m and _looks_like_name(m["name"]):
+            speaker = m["name"].strip()
+            turns.add(speaker, m["text"])
+            continue
+        turns.add(speaker, LEADING_TIME.sub("", line))
+    return turns
+
+
+def parse_captions(text: str) -> Turns:
+    """WebVTT or SubRip: drop numbering and timings, keep voices, merge one speaker's cues."""
+    turns = Turns()
+    blocks = re.split(r"\n\s*\n", normalise_newlines(text).strip())
+    speaker: str | None = None
+    for block in blocks:
+        lines = [ln for ln in block.split("\n") if ln.strip()]
+        if not lines:
+            continue
+        head = lines[0].strip()
+        if head.startswith(("WEBVTT", "NOTE", "STYLE", "REGION")):
+            continue
+        body_lines = []
+        timed = False
+        for ln in lines:
+            if CUE_TIMING.match(ln):
+                timed = True
+                body_lines = []
+                continue
+            body_lines.append(ln)
+        if not timed:
+            continue
+        for ln in body_lines:
+            v = VOICE.search(ln)
+            if v:
+                speaker = v["name"].strip()
+                ln = VOICE.sub("", ln)
+            ln = TAG.sub("", ln).strip()
+            m = NAMED_LINE.match(ln)
+            if m and _looks_like_name(m["name"]):
+                speaker = m["name"].strip()
+                ln = m["text"]
+            elif ln.startswith("- "):
+                ln = ln[2:]
+            turns.add(speaker, ln)
+    return turns
+
+
+def read_docx(path: Path, label: str) -> list[str]:
+    if not zipfile.is_zipfile(path):
+        raise ImportFailed(f"{label}: not a .docx file (a .docx is a zip archive; this is not one)")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            total = sum(i.file_size for i in infos)
+            packed = sum(i.compress_size for i in infos) or 1
+            if len(infos) > 5000 or total > MAX_DOCX_UNPACKED or total / packed > MAX_DOCX_RATIO:
+                raise ImportFailed(f"{label}: refused: it would unpack to {total / 1e6:.0f} MB ({len(infos)} parts), "
+                                   "which looks like a zip bomb, not a Word document")
+            if "word/document.xml" not in zf.namelist():
+                raise ImportFailed(f"{label}: a zip archive, but not a Word document (no word/document.xml)")
+    except zipfile.BadZipFile:
+        raise ImportFailed(f"{label}: damaged .docx (bad zip archive)") from None
+    try:
+        import docx  # python-docx
+
+        document = docx.Document(str(path))
+    except ImportFailed:
+        raise
+    except Exception as exc:  # python-docx raises many kinds on a damaged file
+        raise ImportFailed(f"{label}: could not read the Word document ({type(exc).__name__})") from None
+    return [p.text for p in document.paragraphs]
+
+
+def assign_labels(turns: Turns, interviewer: str | None = None) -> tuple[list[tuple[str, str]], dict[str, str], list[str]]:
+    """Map source speakers to labels: interviewer → I, others → R, R2, R3 …"""
+    notes: list[str] = []
+    names = []
+    for name, _ in turns.items:
+        if name is not None and name not in names:
+            names.append(name)
+    if not names:
+        notes.append("no speaker labels found: every turn was labelled R; mark the interviewer's turns with 'I: ' by hand")
+        return [("R", text) for _, text in turns.items], {"R": "respondent"}, notes
+    if interviewer is not None:
+        chosen = [n for n in names if n.lower() == interviewer.lower()]
+        if not chosen:
+            raise ImportFailed(f"--interviewer '{interviewer}' is not a speaker in this file (speakers: {', '.join(names)})")
+        interviewer_name = chosen[0]
+    else:
+        guess = [n for n in names if INTERVIEWER_NAMES.match(n)]
+        interviewer_name = guess[0] if guess else names[0]
+        if not guess:
+            notes.append(f"took the first speaker ('{interviewer_name}') as the interviewer; use --interviewer NAME if that is wrong")
+    mapping = {interviewer_name: "I"}
+    k = 0
+    for n in names:
+        if n not in mapping:
+            k += 1
+            mapping[n] = "R" if k == 1 else f"R{k}"
+    speakers = {"I": "interviewer"} | {lbl: "respondent" for n, lbl in mapping.items() if lbl != "I"}
+    labelled = [(mapping[n] if n is not None else ("R" if mapping else "R"), text) for n, text in turns.items]
+    notes.append("speakers: " + ", ".join(f"{n} → {lbl}" for n, lbl in mapping.items()))
+    return labelled, speakers, notes
+
+
+def slug(stem: str) -> str:
+    s = re.sub(r"[^a-z0-9_-]+", "-", stem.lower()).strip("-_")
+    return s[:64] or "transcript"
+
+
+@dataclass
+class ImportOptions:
+    id: str | None = None
+    title: str | None = None
+    attributes: dict[str, str | int | float | bool] = field(default_factory=dict)
+    interviewed: date | None = None
+    interviewer: str | None = None
+    encoding: str | None = None
+    force: bool = False
+
+
+def convert(path: Path, opts: ImportOptions, label: str | None = None) -> tuple[str, str, list[str]]:
+    """(transcript id, Markdown text, notes) for one source file; nothing written."""
+    label = label or str(path)
+    ext = path.suffix.lower()
+    if ext not in TEXT_FORMATS:
+        raise ImportFailed(f"{label}: cannot import '{ext or 'no extension'}' files (supported: .docx .txt .vtt .srt .md .qdpx .qdc)")
+    tid = opts.id or slug(path.stem)
+    if not TRANSCRIPT_ID.fullmatch(tid):
+        raise ImportFailed(f"{label}: '{tid}' is not a valid transcript id (letters, digits, - and _)")
+    if ext == ".docx":
+        turns = parse_lines(read_docx(path, label))
+    else:
+        text = _decode(path, label, opts.encoding)
+        if ext == ".md":
+            return _convert_md(text, path, tid, label, opts)
+        turns = parse_captions(text) if ext in (".vtt", ".srt") else parse_lines(text.split("\n"))
+    if not turns.items:
+        raise ImportFailed(f"{label}: no text found to import")
+    labelled, speakers, notes = assign_labels(turns, opts.interviewer)
+    meta = FrontMatter(id=tid, title=opts.title or path.stem, attributes=opts.attributes,
+                       interviewed=opts.interviewed, speakers=speakers)
+    md = render_transcript(meta, labelled)
+    _verify(md, tid, label)
+    return tid, md, notes
+
+
+def _convert_md(text: str, path: Path, tid: str, label: str, opts: ImportOptions) -> tuple[str, str, list[str]]:
+    transcript, problems = parse_transcript(text, path.with_name(f"{tid}.md"), label)
+    errors = [p for p in problems if p.severity == "error"]
+    if transcript is None or errors:
+        raise ImportFailed(f"{label}: not a valid transcript", errors)
+    return transcript.id, text if text.endswith("\n") else text + "\n", []
+
+
+def _decode(path: Path, label: str, encoding: str | None) -> str:
+    data = path.read_bytes()
+    if encoding is None:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            encoding = "utf-16"
+        else:
+            return decode_text(data, label, hint="Name the encoding with --encoding (e.g. latin-1, cp1252).")
+    try:
+        return normalise_newlines(data.decode(encoding).lstrip("\ufeff"))
+    except LookupError:
+        raise ImportFailed(f"unknown encoding '{encoding}'") from None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ImportFailed(f"{label}:{line}: not valid {encoding}") from None
+
+
+def _verify(md: str, tid: str, label: str) -> None:
+    transcript, problems = parse_transcript(md, Path(f"{tid}.md"), label)
+    errors = [p for p in problems if p.severity == "error"]
+    if transcript is None or errors:
+        raise ImportFailed(f"{label}: conversion produced an invalid transcript", errors or [Problem(label, None, "unknown")])
+
+
+def import_text_file(interviews_dir: Path, path: Path, opts: ImportOptions, label: str | None = None) -> tuple[Path, list[str]]:
+    tid, md, notes = convert(path, opts, label)
+    target = interviews_dir / f"{tid}.md"
+    if target.exists() and not opts.force:
+        if target.resolve() != path.resolve() or opts.encoding is None:
+            raise ImportFailed(f"interviews/{tid}.md already exists; pass --force to overwrite it, or --id to import under another id")
+    atomic_write_text(target, md)
+    return target, notes

@@ -1,0 +1,23 @@
+"""JSON Schemas of the file formats, printed by `grondmotief codebook schema`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grondmotief.errors import UsageProblem
+
+
+def schema_for(what: str) -> dict[str, Any]:
+    from grondmotief.codebook import codebook_schema
+    from grondmotief.codings import Decision
+    from grondmotief.settings import Settings
+    from grondmotief.transcripts import FrontMatter
+
+    if what == "codebook":
+        return codebook_schema()
+    models = {"settings": Settings, "transcript": FrontMatter, "decision": Decision}
+    if what not in models:
+        raise UsageProblem(f"no schema '{what}'; choose codebook, settings, transcript or decision")
+    schema = models[what].model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

@@ -1,0 +1,67 @@
+"""Study settings (`grondmotief.yaml`): every key optional, sensible defaults."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from grondmotief.models import Strict
+
+SETTINGS_FILE = "grondmotief.yaml"
+
+
+class NlpSettings(Strict):
+    pipeline: str = Field(
+        "grondmotief-nl",
+        description="'grondmotief-nl' (offline, built in), an installed spaCy pipeline such as "
+        "'nl_core_news_md', or a path to a pipeline folder.",
+    )
+
+
+class SuggestSettings(Strict):
+    threshold: float = Field(0.35, ge=0.0, le=1.0, description="Suggestions below this score are not shown.")
+    model: bool = Field(True, description="Blend in a classifier trained on the coder's own decisions.")
+    min_examples: int = Field(
+        8, ge=2, description="Accepted and rejected decisions each a code needs before the model learns it."
+    )
+
+
+class ReportSettings(Strict):
+    coder: str | None = Field(
+        None,
+        description="Whose decisions the report, tally and quote use: a coder name (e.g. 'reconciled'); "
+        "unset means the union of all coders' accepted decisions.",
+    )
+    quotes_per_code: int = Field(4, ge=0, description="Quotes shown per code in the default chapters.")
+    chapters_dir: str = "chapters"
+
+
+class PrivacySettings(Strict):
+    forbidden_names: list[str] = Field(
+        default_factory=list, description="Real names that must never appear in printed quotes."
+    )
+    allowed_names: list[str] = Field(
+        default_factory=list, description="Words the name scanner may flag but which are fine (pseudonyms, places)."
+    )
+
+
+class LimitSettings(Strict):
+    max_file_mb: float = Field(20.0, gt=0, description="Largest transcript or codings file read.")
+
+
+class Settings(Strict):
+    format_version: Literal[1] = 1
+    codebook: str = Field(
+        "grondmotieven", description="Active codebook: a file name in codebooks/ (with or without .yaml)."
+    )
+    coder: str | None = Field(None, description="Default coder name; falls back to $USER.")
+    coded_roles: list[str] = Field(
+        default_factory=lambda: ["respondent"],
+        description="Speaker roles (from each transcript's `speakers`) whose turns are coded.",
+    )
+    nlp: NlpSettings = Field(default_factory=NlpSettings)
+    suggest: SuggestSettings = Field(default_factory=SuggestSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)

@@ -1,0 +1,223 @@
+"""A study is a folder: settings, codebooks, transcripts, codings, templates, chapters."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from grondmotief.codebook import Codebook, lint_codebook, load_codebook
+from grondmotief.codings import CODER_NAME, Anchoring, CodingStore, Decision, ReadResult, anchor
+from grondmotief.errors import CodingsError, GrondmotiefError, Problem, SettingsError, StudyNotFound, TranscriptError, relpath
+from grondmotief.fileio import load_yaml, read_text
+from grondmotief.models import validate
+from grondmotief.settings import SETTINGS_FILE, Settings
+from grondmotief.transcripts import Segment, Transcript, load_all, parse_segment_ref
+
+ENV_VAR = "GRONDMOTIEF_STUDY"
+
+
+def is_study(folder: Path) -> bool:
+    return (folder / SETTINGS_FILE).is_file() or (folder / "codebooks").is_dir()
+
+
+def find_study(explicit: Path | str | None = None, cwd: Path | None = None) -> Path:
+    """--study PATH, else $GRONDMOTIEF_STUDY, else the nearest folder upwards that looks like a study."""
+    for source, value in (("--study", explicit), (f"${ENV_VAR}", os.environ.get(ENV_VAR) or None)):
+        if value:
+            folder = Path(value).expanduser()
+            if not folder.is_dir():
+                raise StudyNotFound(f"{source} {folder}: no such folder")
+            if not is_study(folder):
+                raise StudyNotFound(f"{source} {folder}: not a study (no {SETTINGS_FILE} and no codebooks/); create one with `grondmotief init {folder}`")
+            return folder.resolve()
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if is_study(folder):
+            return folder
+    raise StudyNotFound(f"no study found in {here} or its parents (looked for {SETTINGS_FILE} or codebooks/); "
+                        "create one with `grondmotief init DIR`, or pass --study PATH")
+
+
+def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
+    path = root / SETTINGS_FILE
+    if not path.exists():
+        return Settings(), []
+    label = SETTINGS_FILE
+    try:
+        raw = load_yaml(read_text(path, label), label)
+    except GrondmotiefError as exc:
+        return Settings(), exc.problems or [Problem(label, None, exc.message)]
+    if raw is None:
+        return Settings(), []
+    if not isinstance(raw, dict):
+        return Settings(), [Problem(label, 1, "settings must be a YAML mapping")]
+    settings, problems = validate(Settings, raw, label)
+    return (settings or Settings()), problems
+
+
+@dataclass
+class Study:
+    root: Path
+    settings: Settings
+    settings_problems: list[Problem] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, explicit: Path | str | None = None, *, strict: bool = True) -> Study:
+        root = find_study(explicit)
+        settings, problems = load_settings(root)
+        if problems and strict:
+            raise SettingsError(f"{SETTINGS_FILE} has {len(problems)} problem(s)", problems)
+        return cls(root, settings, problems)
+
+    # Folders -----------------------------------------------------------------
+    @property
+    def codebooks_dir(self) -> Path:
+        return self.root / "codebooks"
+
+    @property
+    def interviews_dir(self) -> Path:
+        return self.root / "interviews"
+
+    @property
+    def codings_dir(self) -> Path:
+        return self.root / "codings"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def chapters_dir(self) -> Path:
+        return self.root / self.settings.report.chapters_dir
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".grondmotief"
+
+    def rel(self, path: Path) -> str:
+        return relpath(path, self.root)
+
+    # Codebook ----------------------------------------------------------------
+    @property
+    def codebook_path(self) -> Path:
+        name = self.settings.codebook
+        path = self.codebooks_dir / name
+        if path.suffix not in (".yaml", ".yml"):
+            for ext in (".yaml", ".yml"):
+                if path.with_name(path.name + ext).exists():
+                    return path.with_name(path.name + ext)
+            path = path.with_name(path.name + ".yaml")
+        return path
+
+    def _require_codebook_file(self) -> Path:
+        path = self.codebook_path
+        if not path.exists():
+            found = sorted(p.name for p in self.codebooks_dir.glob("*.y*ml")) if self.codebooks_dir.is_dir() else []
+            raise GrondmotiefError(f"codebook {self.rel(path)} not found (settings `codebook: {self.settings.codebook}`; "
+                                   f"available: {', '.join(found) or 'none'})")
+        return path
+
+    @cached_property
+    def codebook(self) -> Codebook:
+        path = self._require_codebook_file()
+        return load_codebook(path, self.rel(path))
+
+    def lint_codebook(self) -> tuple[Codebook | None, list[Problem]]:
+        path = self._require_codebook_file()
+        return lint_codebook(path, self.rel(path))
+
+    # Transcripts -------------------------------------------------------------
+    @property
+    def max_bytes(self) -> int:
+        return int(self.settings.limits.max_file_mb * 1024 * 1024)
+
+    def load_transcripts(self) -> tuple[list[Transcript], list[Problem]]:
+        return load_all(self.interviews_dir, self.root, self.max_bytes)
+
+    @cached_property
+    def transcripts(self) -> dict[str, Transcript]:
+        transcripts, problems = self.load_transcripts()
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise TranscriptError(f"{len(errors)} problem(s) in interviews/; `grondmotief check` lists them all", errors)
+        return {t.id: t for t in transcripts}
+
+    def transcript(self, tid: str) -> Transcript:
+        try:
+            return self.transcripts[tid]
+        except KeyError:
+            raise GrondmotiefError(f"no transcript '{tid}' in interviews/ (have: {', '.join(sorted(self.transcripts)) or 'none'})") from None
+
+    def segment(self, ref: str) -> Segment:
+        tid, n = parse_segment_ref(ref)
+        t = self.transcript(tid)
+        seg = t.segment(n)
+        if seg is None:
+            raise GrondmotiefError(f"{tid} has {len(t.segments)} paragraphs; there is no ¶{n}")
+        return seg
+
+    def coded_segments(self) -> list[Segment]:
+        roles = self.settings.coded_roles
+        return [s for t in self.transcripts.values() for s in t.coded_segments(roles)]
+
+    # Codings -----------------------------------------------------------------
+    def default_coder(self) -> str:
+        name = self.settings.coder or os.environ.get("GRONDMOTIEF_CODER") or _user()
+        return name
+
+    def coders(self) -> list[str]:
+        if not self.codings_dir.is_dir():
+            return []
+        return sorted(p.stem for p in self.codings_dir.glob("*.jsonl") if CODER_NAME.fullmatch(p.stem))
+
+    def store(self, coder: str) -> CodingStore:
+        return CodingStore(self.codings_dir / f"{coder}.jsonl", coder, self.cache_dir / "locks", self.max_bytes * 10)
+
+    def read_codings(self, coder: str) -> ReadResult:
+        return self.store(coder).read()
+
+    def decisions(self, coders: list[str] | None = None, *, strict: bool = True) -> list[Anchoring]:
+        """Decisions of the given coders (default: all), anchored to the current transcripts.
+
+        Orphans are kept in the result (status 'orphan') so callers can warn; nothing is dropped.
+        """
+        chosen = coders if coders is not None else self.coders()
+        out: list[Anchoring] = []
+        for coder in chosen:
+            if not (self.codings_dir / f"{coder}.jsonl").exists() and coders is not None:
+                raise GrondmotiefError(f"no codings for coder '{coder}' (have: {', '.join(self.coders()) or 'none'})")
+            result = self.read_codings(coder)
+            errors = [p for p in result.problems if p.severity == "error"]
+            if errors and strict:
+                raise CodingsError(f"codings/{coder}.jsonl has {len(errors)} problem(s); `grondmotief check` lists them", errors)
+            out.extend(anchor(result.decisions, self.transcripts))
+        return out
+
+    def accepted(self, coders: list[str] | None = None) -> list[Decision]:
+        """Accepted decisions re-anchored to current segment ids, orphans left out (check reports them)."""
+        result = []
+        for a in self.decisions(coders):
+            if a.status == "orphan" or a.decision.decision != "accepted":
+                continue
+            d = a.decision
+            result.append(d if a.new_segment is None else d.model_copy(update={"segment": a.new_segment}))
+        return result
+
+    def report_coders(self, coder: str | None = None) -> list[str] | None:
+        """Whose decisions tallies, quotes and reports use: --coder, else settings, else everyone."""
+        chosen = coder or self.settings.report.coder
+        if chosen is None:
+            return None
+        return [c.strip() for c in chosen.split(",") if c.strip()]
+
+
+def _user() -> str:
+    try:
+        name = os.environ.get("USER") or getpass.getuser()
+    except Exception:
+        name = "coder"
+    cleaned = "".join(ch for ch in name if ch.isalnum() or ch in "._-")
+    return cleaned or "coder"

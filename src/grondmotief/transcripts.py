@@ -1,0 +1,245 @@
+"""Transcripts: Markdown with YAML front matter; a segment is a paragraph (a speaker turn)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+
+from grondmotief.errors import GrondmotiefError, Problem, TranscriptError
+from grondmotief.fileio import LineDict, load_yaml, read_text
+from grondmotief.models import Strict, validate
+
+TRANSCRIPT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+SEGMENT_REF = re.compile(r"^(?P<tid>[A-Za-z0-9][A-Za-z0-9_-]{0,63})[¶#](?P<n>[1-9][0-9]{0,6})$")
+LABEL = re.compile(r"^(?P<label>[A-Z][A-Za-z0-9]{0,7}):[ \t]+")
+PARA_BREAK = re.compile(r"\n[ \t]*\n")
+ENCODING_HINT = "Convert it with `grondmotief import --encoding latin-1 FILE` (or the right encoding)."
+Scalar = str | int | float | bool | None
+
+
+class FrontMatter(Strict):
+    id: str = Field(description="Transcript id: letters, digits, - and _; equal to the file name.")
+    title: str = ""
+    attributes: dict[str, Scalar] = Field(default_factory=dict, description="Case attributes.")
+    interviewed: date | None = None
+    speakers: dict[str, str] = Field(
+        default_factory=lambda: {"I": "interviewer", "R": "respondent"},
+        description="Speaker label → role (interviewer, respondent, …).",
+    )
+    language: str = "nl"
+    notes: str = ""
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not TRANSCRIPT_ID.fullmatch(v):
+            raise ValueError("must be letters, digits, '-' or '_' (at most 64), starting with a letter or digit")
+        return v
+
+
+def text_sha(text: str) -> str:
+    """The anchor of a decision: a short hash of the passage text, whitespace-normalised."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Segment:
+    transcript: str
+    n: int
+    label: str | None
+    role: str | None
+    text: str
+    start: int  # offset of `text` in the body
+    line: int  # line in the file where the paragraph starts
+
+    @property
+    def id(self) -> str:
+        return f"{self.transcript}¶{self.n}"
+
+    @cached_property
+    def sha(self) -> str:
+        return text_sha(self.text)
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+@dataclass
+class Transcript:
+    path: Path
+    meta: FrontMatter
+    body: str
+    body_line: int
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def attributes(self) -> dict[str, Scalar]:
+        return self.meta.attributes
+
+    def segment(self, n: int) -> Segment | None:
+        return self.segments[n - 1] if 1 <= n <= len(self.segments) else None
+
+    def previous_turn(self, seg: Segment) -> Segment | None:
+        """The turn before, typically the interviewer's question: context for a quote."""
+        return self.segment(seg.n - 1)
+
+    def coded_segments(self, roles: list[str]) -> list[Segment]:
+        return [s for s in self.segments if s.role in roles]
+
+
+def parse_segment_ref(ref: str) -> tuple[str, int]:
+    m = SEGMENT_REF.fullmatch(ref.strip())
+    if not m:
+        raise GrondmotiefError(f"'{ref}' is not a citation id like org07¶12 (or org07#12)")
+    return m["tid"], int(m["n"])
+
+
+def normalise_ref(ref: str) -> str:
+    tid, n = parse_segment_ref(ref)
+    return f"{tid}¶{n}"
+
+
+def split_front_matter(text: str, label: str) -> tuple[str, str, int]:
+    """(yaml text, body, line number where the body starts)."""
+    if not text.startswith("---\n"):
+        raise TranscriptError(
+            "missing front matter",
+            [Problem(label, 1, "a transcript starts with a '---' line, then YAML front matter (id, title, attributes, speakers), then '---'")],
+        )
+    end = re.search(r"^---[ \t]*$", text[4:], flags=re.MULTILINE)
+    if end is None:
+        raise TranscriptError("unterminated front matter", [Problem(label, 1, "front matter has no closing '---' line")])
+    yaml_text = text[4 : 4 + end.start()]
+    after = 4 + end.end()
+    if after < len(text) and text[after] == "\n":
+        after += 1
+    body_line = text.count("\n", 0, after) + 1
+    return yaml_text, text[after:], body_line
+
+
+def parse_transcript(text: str, path: Path, label: str | None = None) -> tuple[Transcript | None, list[Problem]]:
+    label = label or str(path)
+    try:
+        yaml_text, body, body_line = split_front_matter(text, label)
+        raw = load_yaml(yaml_text, label, line_offset=1)
+    except GrondmotiefError as exc:
+        return None, exc.problems or [Problem(label, None, exc.message)]
+    if not isinstance(raw, dict):
+        return None, [Problem(label, 2, "front matter must be a YAML mapping (id: …, title: …)")]
+    meta, problems = validate(FrontMatter, raw, label, line_offset=1)
+    if meta is None:
+        return None, problems
+    problems = []
+    if path.suffix == ".md" and meta.id != path.stem:
+        line = raw.key_lines.get("id", 2) + 1 if isinstance(raw, LineDict) else 2
+        problems.append(Problem(label, line, f"id '{meta.id}' differs from the file name '{path.stem}'; rename one so they match"))
+    transcript = Transcript(path, meta, body, body_line)
+    previous: tuple[str | None, str | None] = (None, None)
+    pos = 0
+    n = 0
+    for chunk_start, chunk in _paragraphs(body):
+        n += 1
+        line = body_line + body.count("\n", 0, chunk_start)
+        spk, role = previous
+        text_start = chunk_start
+        m = LABEL.match(chunk)
+        if m:
+            if m["label"] in meta.speakers:
+                spk = m["label"]
+                role = meta.speakers[spk]
+                text_start = chunk_start + m.end()
+            elif len(m["label"]) <= 3 and m["label"].isupper():
+                problems.append(Problem(label, line, f"speaker label '{m['label']}' is not in `speakers` ({', '.join(meta.speakers)})"))
+        text = body[text_start : chunk_start + len(chunk)]
+        transcript.segments.append(Segment(meta.id, n, spk, role, text, text_start, line))
+        previous = (spk, role)
+        pos = chunk_start + len(chunk)
+    del pos
+    if not transcript.segments:
+        problems.append(Problem(label, body_line, "the transcript has no paragraphs after its front matter"))
+    return transcript, problems
+
+
+def _paragraphs(body: str) -> list[tuple[int, str]]:
+    out = []
+    start = 0
+    for m in PARA_BREAK.finditer(body):
+        _add_para(out, body, start, m.start())
+        start = m.end()
+    _add_para(out, body, start, len(body))
+    return out
+
+
+def _add_para(out: list[tuple[int, str]], body: str, start: int, end: int) -> None:
+    chunk = body[start:end]
+    stripped = chunk.strip()
+    if not stripped:
+        return
+    lead = len(chunk) - len(chunk.lstrip())
+    out.append((start + lead, stripped))
+
+
+def read_transcript(path: Path, label: str | None = None, max_bytes: int | None = None) -> tuple[Transcript | None, list[Problem]]:
+    label = label or str(path)
+    try:
+        kwargs = {"max_bytes": max_bytes} if max_bytes else {}
+        text = read_text(path, label, hint=ENCODING_HINT, **kwargs)  # type: ignore[arg-type]
+    except GrondmotiefError as exc:
+        return None, [_as_problem(exc, label)]
+    return parse_transcript(text, path, label)
+
+
+def _as_problem(exc: GrondmotiefError, label: str) -> Problem:
+    if exc.problems:
+        return exc.problems[0]
+    msg = exc.message
+    m = re.match(rf"^{re.escape(label)}(?::(\d+))?: (.*)$", msg, flags=re.DOTALL)
+    if m:
+        return Problem(label, int(m[1]) if m[1] else None, m[2])
+    return Problem(label, None, msg)
+
+
+def render_transcript(meta: FrontMatter, turns: list[tuple[str, str]]) -> str:
+    """Write a transcript file: front matter then one paragraph per (label, text) turn."""
+    from grondmotief.fileio import dump_yaml
+
+    data = meta.model_dump(mode="json", exclude_defaults=False)
+    ordered = {k: data[k] for k in ("id", "title", "attributes", "interviewed", "speakers") if data.get(k) not in (None, "")}
+    for k in ("language", "notes"):
+        if data.get(k) and data[k] != FrontMatter.model_fields[k].default:
+            ordered[k] = data[k]
+    paras = [f"{lbl}: {' '.join(txt.split())}" if lbl else " ".join(txt.split()) for lbl, txt in turns]
+    return "---\n" + dump_yaml(ordered) + "---\n" + "\n\n".join(paras) + "\n"
+
+
+def load_all(folder: Path, root: Path | None = None, max_bytes: int | None = None) -> tuple[list[Transcript], list[Problem]]:
+    from grondmotief.errors import relpath
+
+    transcripts: list[Transcript] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        label = relpath(path, root)
+        t, probs = read_transcript(path, label, max_bytes)
+        problems.extend(probs)
+        if t is None:
+            continue
+        if t.id in seen:
+            problems.append(Problem(label, 2, f"transcript id '{t.id}' is also used by {seen[t.id]}"))
+            continue
+        seen[t.id] = label
+        transcripts.append(t)
+    return transcripts, problems
