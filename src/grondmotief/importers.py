@@ -201,7 +201,7 @@ def convert(path: Path, opts: ImportOptions, label: str | None = None) -> tuple[
     else:
         text = _decode(path, label, opts.encoding)
         if ext == ".md":
-            return _convert_md(text, path, tid, label, opts)
+            return _convert_md(text, path, opts.id, label, opts)
         turns = parse_captions(text) if ext in (".vtt", ".srt") else parse_lines(text.split("\n"))
     if not turns.items:
         raise ImportFailed(f"{label}: no text found to import")
@@ -213,11 +213,16 @@ def convert(path: Path, opts: ImportOptions, label: str | None = None) -> tuple[
     return tid, md, notes
 
 
-def _convert_md(text: str, path: Path, tid: str, label: str, opts: ImportOptions) -> tuple[str, str, list[str]]:
-    transcript, problems = parse_transcript(text, path.with_name(f"{tid}.md"), label)
+def _convert_md(text: str, path: Path, tid: str | None, label: str, opts: ImportOptions) -> tuple[str, str, list[str]]:
+    # Parse under a neutral name: the front matter's own id decides the file name.
+    transcript, problems = parse_transcript(text, path.with_suffix(".source"), label)
     errors = [p for p in problems if p.severity == "error"]
     if transcript is None or errors:
         raise ImportFailed(f"{label}: not a valid transcript", errors)
+    if tid is not None and tid != transcript.id:
+        meta = transcript.meta.model_copy(update={"id": tid})
+        turns = [(s.label or "", s.text) for s in transcript.segments]
+        return tid, render_transcript(meta, turns), [f"id changed from '{transcript.id}' to '{tid}'"]
     return transcript.id, text if text.endswith("\n") else text + "\n", []
 
 

@@ -1,0 +1,47 @@
+"""Shared test helpers: real fixture studies copied to a temp folder, the CLI run in-process."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from grondmotief.cli.app import app
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).parent.parent
+
+
+@dataclass
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> Run:
+    result = CliRunner(env=env).invoke(app, list(args), catch_exceptions=False)
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+@pytest.fixture
+def foundation_study(tmp_path: Path) -> Path:
+    dest = tmp_path / "study"
+    shutil.copytree(FIXTURES / "foundation" / "study", dest)
+    return dest
+
+
+@pytest.fixture(autouse=True)
+def _isolate_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GRONDMOTIEF_STUDY", raising=False)
+    monkeypatch.delenv("GRONDMOTIEF_CODER", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "100")
