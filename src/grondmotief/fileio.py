@@ -66,10 +66,10 @@ def decode_text(data: bytes, label: str, *, hint: str = "") -> str:
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise GrondmotiefError(
-            f"{label}: the file is UTF-16, not UTF-8." + (f" {hint}" if hint else "")
+            f"{label}:1: the file is UTF-16, not UTF-8; `grondmotief import --encoding utf-16 FILE` converts it."
         )
     if b"\x00" in data[:8192]:
-        raise GrondmotiefError(f"{label}: this looks like a binary file, not text.")
+        raise GrondmotiefError(f"{label}:1: this looks like a binary file, not text.")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from grondmotief.cli.common import StudyOpt, open_study
-from grondmotief.cli.console import info, warn
+from grondmotief.cli.console import info
 from grondmotief.errors import GrondmotiefError, ImportFailed
 
 ORDER = 30
@@ -81,5 +81,5 @@ def import_files(
             failures.append(str(exc))
     if failures:
         for f in failures:
-            warn(f)
+            info(f"not imported: {f}")
         raise ImportFailed(f"{len(failures)} of {len(files)} file(s) not imported; nothing else was changed for them")
