@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run $(ONLY)
 
 docs: $(STAMP)
 	$(BIN)/python -m grondmotief.cli.docs > docs/cli.md

@@ -1,0 +1,166 @@
+"""Reconciliation: agreed decisions of several coders, recorded as a coder of their own.
+
+The reconciled coder (say `reconciled`) gets, for every passage and code that any of the
+compared coders decided explicitly:
+- where the coders who decided the passage agree, their shared decision (carried over);
+- where they differ, the decision the team settles on: interactively, one passage at a time, or
+  by a policy (`union`: applies if any coder says so; `intersection`: only if all who decided
+  say so; `coder:NAME`: NAME's decision, left open where NAME did not decide the passage).
+Every recorded decision has `source: reconcile`. Decisions the reconciled coder already has are
+kept, so a reconciliation can be interrupted and resumed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from grondmotief.agreement import MACHINE, build_views
+from grondmotief.codings import CODER_NAME, Decision, now_iso
+from grondmotief.errors import UsageProblem
+from grondmotief.study import Study
+from grondmotief.transcripts import parse_segment_ref
+
+
+@dataclass
+class Unit:
+    """One passage and code, with each coder's value (1 applies, 0 does not, None not coded)."""
+
+    segment: str
+    code: str
+    values: dict[str, int | None]
+    explicit: dict[str, Decision]  # coder → their own decision on this passage and code
+
+    @property
+    def disputed(self) -> bool:
+        return len({v for v in self.values.values() if v is not None}) > 1
+
+    @property
+    def consensus(self) -> bool | None:
+        present = {v for v in self.values.values() if v is not None}
+        return (present == {1}) if len(present) == 1 else None
+
+
+@dataclass
+class Plan:
+    coders: list[str]
+    into: str
+    carried: list[Decision] = field(default_factory=list)  # agreed units, ready to record
+    disputed: list[Unit] = field(default_factory=list)  # units the team must settle
+    kept: int = 0  # units the reconciled coder had already decided
+
+
+def parse_policy(policy: str, coders: list[str]) -> str:
+    if policy in ("union", "intersection"):
+        return policy
+    if policy.startswith("coder:"):
+        name = policy.split(":", 1)[1]
+        if name not in coders:
+            raise UsageProblem(f"--policy {policy}: '{name}' is not one of the coders compared ({', '.join(coders)})")
+        return policy
+    raise UsageProblem(f"--policy must be union, intersection or coder:NAME (got '{policy}')")
+
+
+def check_target(study: Study, into: str, coders: list[str]) -> None:
+    if not CODER_NAME.fullmatch(into):
+        raise UsageProblem(f"--into '{into}': a coder name is letters, digits, '.', '-' or '_'")
+    if into in coders:
+        raise UsageProblem(f"--into '{into}' is one of the coders being reconciled; choose a new name such as 'reconciled'")
+    if MACHINE in coders:
+        raise UsageProblem("the machine coder cannot be reconciled (its suggestions are not decisions); leave it out of --coders")
+    existing = study.read_codings(into).decisions if (study.codings_dir / f"{into}.jsonl").exists() else []
+    own = [d for d in existing if d.source != "reconcile"]
+    if own:
+        raise UsageProblem(f"codings/{into}.jsonl holds {len(own)} decision(s) that do not come from a reconciliation; "
+                           "choose another --into name so a coder's own work is never mixed in")
+
+
+def units(study: Study, coders: list[str], *, codes: list[str] | None = None,
+          transcripts: list[str] | None = None) -> list[Unit]:
+    """Every (passage, code) some coder decided explicitly, in transcript order (no roll-up)."""
+    views, _ = build_views(study, coders, rollup=False, transcripts=transcripts)
+    keys: set[tuple[str, str]] = set()
+    for v in views.values():
+        keys.update(k for k in v.explicit if codes is None or k[1] in codes)
+    order = {cid: i for i, cid in enumerate(study.codebook.order)}
+
+    def sort_key(k: tuple[str, str]) -> tuple[str, int, int]:
+        tid, n = parse_segment_ref(k[0])
+        return tid, n, order.get(k[1], 0)
+
+    out = []
+    for seg, cid in sorted(keys, key=sort_key):
+        values = {c: views[c].value(seg, cid) for c in coders}
+        explicit = {c: views[c].explicit[(seg, cid)] for c in coders if (seg, cid) in views[c].explicit}
+        out.append(Unit(seg, cid, values, explicit))
+    return out
+
+
+def settle(study: Study, unit: Unit, applies: bool, into: str, memo: str | None = None) -> Decision:
+    """The reconciled decision for a unit: accepted (span from the coders who accepted) or rejected."""
+    sources = [unit.explicit[c] for c in unit.values if c in unit.explicit
+               and unit.explicit[c].decision == ("accepted" if applies else "rejected")]
+    span: tuple[int, int] | None = None
+    if applies and sources and all(d.span is not None for d in sources):
+        span = (min(d.span[0] for d in sources if d.span), max(d.span[1] for d in sources if d.span))
+    if memo is None:
+        memo = "; ".join(f"{c}: {d.memo}" for c, d in unit.explicit.items() if d.memo)
+    seg = study.segment(unit.segment)
+    return Decision(segment=unit.segment, code=unit.code, decision="accepted" if applies else "rejected", span=span,
+                    source="reconcile", score=None, coder=into, at=now_iso(), memo=memo, text_sha=seg.sha)
+
+
+def resolve(unit: Unit, policy: str) -> bool | None:
+    """A policy's answer for a disputed unit; None leaves it open."""
+    present = [v for v in unit.values.values() if v is not None]
+    if policy == "union":
+        return any(v == 1 for v in present)
+    if policy == "intersection":
+        return all(v == 1 for v in present)
+    value = unit.values.get(policy.split(":", 1)[1])
+    return None if value is None else value == 1
+
+
+def plan(study: Study, coders: list[str], into: str, *, codes: list[str] | None = None,
+         transcripts: list[str] | None = None) -> Plan:
+    if len(coders) < 2:
+        raise UsageProblem(f"reconciliation needs at least two coders (got: {', '.join(coders) or 'none'})")
+    check_target(study, into, coders)
+    done = {d.key for d in study.read_codings(into).decisions}
+    result = Plan(list(coders), into)
+    for unit in units(study, coders, codes=codes, transcripts=transcripts):
+        if (unit.segment, unit.code) in done:
+            result.kept += 1
+        elif unit.disputed:
+            result.disputed.append(unit)
+        else:
+            result.carried.append(settle(study, unit, bool(unit.consensus), into))
+    return result
+
+
+@dataclass
+class Outcome:
+    carried: int
+    resolved: int
+    open: int
+    kept: int
+
+
+def apply_policy(study: Study, p: Plan, policy: str) -> Outcome:
+    """Record agreed decisions and the policy's answer for each disputed unit (one atomic write)."""
+    decisions = list(p.carried)
+    left = 0
+    for unit in p.disputed:
+        answer = resolve(unit, policy)
+        if answer is None:
+            left += 1
+            continue
+        decisions.append(settle(study, unit, answer, p.into))
+    record(study, p.into, decisions)
+    return Outcome(len(p.carried), len(decisions) - len(p.carried), left, p.kept)
+
+
+def record(study: Study, into: str, decisions: Iterable[Decision]) -> None:
+    items = list(decisions)
+    if items:
+        study.store(into).record(items)
