@@ -48,11 +48,13 @@ def make_study(dest: Path, n_transcripts: int, words_per_transcript: int = 2000,
             q, a = rng.choice(questions), rng.choice(answers)
             paras += [f"I: {q}", f"R: {a}"]
             words += len(q.split()) + len(a.split())
-        front = (f"---\nid: {tid}\ntitle: Synthetisch gesprek {i}\nattributes:\n"
-                 f"  organisation_type: {rng.choice(TYPES)}\n  sector: {rng.choice(SECTORS)}\n"
-                 f"  municipalities: {rng.randint(1, 4)}\n  respondent_role: {rng.choice(ROLES)}\n"
-                 f"interviewed: 2023-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}\n"
-                 "speakers: {I: interviewer, R: respondent}\n---\n")
+        front = (
+            f"---\nid: {tid}\ntitle: Synthetisch gesprek {i}\nattributes:\n"
+            f"  organisation_type: {rng.choice(TYPES)}\n  sector: {rng.choice(SECTORS)}\n"
+            f"  municipalities: {rng.randint(1, 4)}\n  respondent_role: {rng.choice(ROLES)}\n"
+            f"interviewed: 2023-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}\n"
+            "speakers: {I: interviewer, R: respondent}\n---\n"
+        )
         (dest / "interviews" / f"{tid}.md").write_text(front + "\n\n".join(paras) + "\n", encoding="utf-8")
     return dest
 
@@ -78,9 +80,15 @@ def make_decisions(dest: Path, n_decisions: int, coders: tuple[str, ...] = ("ann
             if (seg.id, code) in chosen:
                 continue
             chosen[(seg.id, code)] = Decision(
-                segment=seg.id, code=code, decision="accepted" if rng.random() < 0.8 else "rejected",
-                source="manual", coder=coder, at="2026-01-01T00:00:00Z", text_sha=seg.sha,
-                memo="" if rng.random() < 0.95 else "synthetisch memo")
+                segment=seg.id,
+                code=code,
+                decision="accepted" if rng.random() < 0.8 else "rejected",
+                source="manual",
+                coder=coder,
+                at="2026-01-01T00:00:00Z",
+                text_sha=seg.sha,
+                memo="" if rng.random() < 0.95 else "synthetisch memo",
+            )
         (dest / "codings" / f"{coder}.jsonl").write_text(render_codings(chosen.values()), encoding="utf-8")
     return per_coder * len(coders)
 

@@ -16,7 +16,11 @@ EXPECTED = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8")
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and ".grondmotief" not in p.parts}
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".grondmotief" not in p.parts
+    }
 
 
 def test_corpus_is_complete() -> None:

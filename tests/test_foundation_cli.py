@@ -57,7 +57,7 @@ def test_every_study_command_reports_a_missing_study_cleanly(tmp_path: Path) -> 
 
 
 def test_every_command_has_help_with_an_example() -> None:
-    for path, cmd in _leaf_commands():
+    for path, _cmd in _leaf_commands():
         result = run_cli(*path, "--help")
         assert result.exit_code == 0, path
         assert "Example:" in result.stdout, f"{' '.join(path)} --help has no example"

@@ -15,7 +15,13 @@ def _writer(root: str, worker: int, count: int) -> None:
     study = Study.open(root)
     store = study.store("tester")
     for i in range(count):
-        store.record([Decision(segment=f"t{worker}¶{i + 1}", code="subsidies", decision="accepted", coder="tester", at=now_iso())])
+        store.record(
+            [
+                Decision(
+                    segment=f"t{worker}¶{i + 1}", code="subsidies", decision="accepted", coder="tester", at=now_iso()
+                )
+            ]
+        )
 
 
 def test_two_processes_writing_one_coder_file_lose_nothing(foundation_study: Path) -> None:
@@ -46,10 +52,13 @@ def test_one_decision_per_segment_and_code(foundation_study: Path) -> None:
 def test_moved_passage_is_reported_then_reanchored_by_fix(foundation_study: Path) -> None:
     study = Study.open(foundation_study)
     seg = study.segment("t1¶4")
-    study.store("tester").record([Decision(segment=seg.id, code="permits", decision="accepted", coder="tester",
-                                           at=now_iso(), text_sha=seg.sha)])
+    study.store("tester").record(
+        [Decision(segment=seg.id, code="permits", decision="accepted", coder="tester", at=now_iso(), text_sha=seg.sha)]
+    )
     path = foundation_study / "interviews" / "t1.md"
-    text = path.read_text(encoding="utf-8").replace("I: Hoe gaat het", "I: Even iets anders eerst.\n\nR: Goed.\n\nI: Hoe gaat het")
+    text = path.read_text(encoding="utf-8").replace(
+        "I: Hoe gaat het", "I: Even iets anders eerst.\n\nR: Goed.\n\nI: Hoe gaat het"
+    )
     path.write_text(text, encoding="utf-8")
     result = run_cli("--study", str(foundation_study), "check", "--no-pii")
     assert result.exit_code == 0
@@ -63,8 +72,9 @@ def test_moved_passage_is_reported_then_reanchored_by_fix(foundation_study: Path
 def test_edited_passage_is_an_orphan_until_accepted(foundation_study: Path) -> None:
     study = Study.open(foundation_study)
     seg = study.segment("t2¶2")
-    study.store("tester").record([Decision(segment=seg.id, code="love", decision="accepted", coder="tester",
-                                           at=now_iso(), text_sha=seg.sha)])
+    study.store("tester").record(
+        [Decision(segment=seg.id, code="love", decision="accepted", coder="tester", at=now_iso(), text_sha=seg.sha)]
+    )
     path = foundation_study / "interviews" / "t2.md"
     path.write_text(path.read_text(encoding="utf-8").replace("Uit plezier, echt.", "Uit plezier."), encoding="utf-8")
     result = run_cli("--study", str(foundation_study), "check", "--no-pii")

@@ -15,11 +15,16 @@ def _import(study: Path, *args: str):
 
 
 def test_txt_merges_one_speakers_lines_and_labels_speakers(foundation_study: Path) -> None:
-    result = _import(foundation_study, str(IMPORT / "gesprek.txt"), "--id", "txt1", "-a", "sector=sport", "-a", "municipalities=2")
+    result = _import(
+        foundation_study, str(IMPORT / "gesprek.txt"), "--id", "txt1", "-a", "sector=sport", "-a", "municipalities=2"
+    )
     assert result.exit_code == 0, result.stderr
     t = Study.open(foundation_study).transcript("txt1")
     assert [s.label for s in t.segments] == ["I", "R", "I", "R"]
-    assert t.segments[1].text == "Nou, een jaar of twintig. We zijn begonnen met vier mensen. Inmiddels zijn het er veertig."
+    assert (
+        t.segments[1].text
+        == "Nou, een jaar of twintig. We zijn begonnen met vier mensen. Inmiddels zijn het er veertig."
+    )
     assert t.attributes == {"sector": "sport", "municipalities": 2}
     assert t.meta.speakers == {"I": "interviewer", "R": "respondent"}
     text = (foundation_study / "interviews" / "txt1.md").read_text(encoding="utf-8")
@@ -31,7 +36,9 @@ def test_vtt_drops_timestamps_and_merges_captions(foundation_study: Path) -> Non
     assert result.exit_code == 0, result.stderr
     t = Study.open(foundation_study).transcript("gesprek")
     assert [s.label for s in t.segments] == ["I", "R", "I"]
-    assert t.segments[1].text == "Nou, wisselend. Elk jaar weer die aanvraag, en dan in november horen of we door mogen."
+    assert (
+        t.segments[1].text == "Nou, wisselend. Elk jaar weer die aanvraag, en dan in november horen of we door mogen."
+    )
     assert "-->" not in t.body and "00:00" not in t.body
 
 

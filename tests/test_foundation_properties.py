@@ -26,19 +26,30 @@ def codebooks(draw):
     all_keywords = draw(st.lists(words, min_size=0, max_size=3 * n, unique=True))
     codes = []
     for i, cid in enumerate(code_ids):
-        codes.append({
-            "id": cid,
-            "group": draw(st.sampled_from(["theme", "motive"])),
-            "label": draw(labels).strip(),
-            "definition": draw(sentences),
-            "include": draw(st.lists(sentences, max_size=2)),
-            "exclude": draw(st.lists(sentences, max_size=2)),
-            "examples": draw(st.lists(sentences, max_size=2)),
-            "keywords": all_keywords[i * 3 : i * 3 + 3],
-            "attributes": draw(st.dictionaries(st.sampled_from(["sphere", "kleur"]), st.sampled_from(["civil", "state"]), max_size=1)),
-        })
-    return {"format_version": 1, "name": draw(labels).strip(), "language": "nl",
-            "groups": {"theme": {"label": "Thema's"}, "motive": {"label": "Motieven"}}, "codes": codes}
+        codes.append(
+            {
+                "id": cid,
+                "group": draw(st.sampled_from(["theme", "motive"])),
+                "label": draw(labels).strip(),
+                "definition": draw(sentences),
+                "include": draw(st.lists(sentences, max_size=2)),
+                "exclude": draw(st.lists(sentences, max_size=2)),
+                "examples": draw(st.lists(sentences, max_size=2)),
+                "keywords": all_keywords[i * 3 : i * 3 + 3],
+                "attributes": draw(
+                    st.dictionaries(
+                        st.sampled_from(["sphere", "kleur"]), st.sampled_from(["civil", "state"]), max_size=1
+                    )
+                ),
+            }
+        )
+    return {
+        "format_version": 1,
+        "name": draw(labels).strip(),
+        "language": "nl",
+        "groups": {"theme": {"label": "Thema's"}, "motive": {"label": "Motieven"}},
+        "codes": codes,
+    }
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -55,18 +66,31 @@ def test_codebook_round_trip(tmp_path: Path, data: dict) -> None:
 
 @st.composite
 def decision_sets(draw):
-    keys = draw(st.lists(st.tuples(st.sampled_from(["a1", "org07", "x_2"]), st.integers(1, 400), ids), min_size=0, max_size=30, unique=True))
+    keys = draw(
+        st.lists(
+            st.tuples(st.sampled_from(["a1", "org07", "x_2"]), st.integers(1, 400), ids),
+            min_size=0,
+            max_size=30,
+            unique=True,
+        )
+    )
     out = []
     for tid, n, code in keys:
         start = draw(st.integers(0, 50))
-        out.append(Decision(
-            segment=f"{tid}¶{n}", code=code, decision=draw(st.sampled_from(["accepted", "rejected"])),
-            span=draw(st.one_of(st.none(), st.just((start, start + draw(st.integers(0, 80)))))),
-            source=draw(st.sampled_from(["manual", "suggest:keyword", "import:qdpx"])),
-            score=draw(st.one_of(st.none(), st.floats(0, 1, allow_nan=False).map(lambda f: round(f, 3)))),
-            coder="anna", at="2026-03-02T10:14:00Z", memo=draw(st.text(max_size=30)),
-            text_sha=draw(st.text(alphabet="0123456789abcdef", min_size=16, max_size=16)),
-        ))
+        out.append(
+            Decision(
+                segment=f"{tid}¶{n}",
+                code=code,
+                decision=draw(st.sampled_from(["accepted", "rejected"])),
+                span=draw(st.one_of(st.none(), st.just((start, start + draw(st.integers(0, 80)))))),
+                source=draw(st.sampled_from(["manual", "suggest:keyword", "import:qdpx"])),
+                score=draw(st.one_of(st.none(), st.floats(0, 1, allow_nan=False).map(lambda f: round(f, 3)))),
+                coder="anna",
+                at="2026-03-02T10:14:00Z",
+                memo=draw(st.text(max_size=30)),
+                text_sha=draw(st.text(alphabet="0123456789abcdef", min_size=16, max_size=16)),
+            )
+        )
     return out
 
 
@@ -84,8 +108,15 @@ paragraphs = st.lists(sentences, min_size=2, max_size=8, unique=True)
 
 
 @settings(max_examples=60)
-@given(paras=paragraphs, inserted=st.lists(sentences, min_size=1, max_size=3), pick=st.integers(0, 7), where=st.integers(0, 7))
-def test_reanchoring_after_inserting_paragraphs_before(paras: list[str], inserted: list[str], pick: int, where: int) -> None:
+@given(
+    paras=paragraphs,
+    inserted=st.lists(sentences, min_size=1, max_size=3),
+    pick=st.integers(0, 7),
+    where=st.integers(0, 7),
+)
+def test_reanchoring_after_inserting_paragraphs_before(
+    paras: list[str], inserted: list[str], pick: int, where: int
+) -> None:
     pick %= len(paras)
     where = min(where, pick)  # insert at or before the decided passage
     meta = FrontMatter(id="t9", speakers={"R": "respondent"})
@@ -93,7 +124,15 @@ def test_reanchoring_after_inserting_paragraphs_before(paras: list[str], inserte
     assert before is not None
     seg = before.segments[pick]
     end = len(seg.text)
-    d = Decision(segment=seg.id, code="c", decision="accepted", span=(0, end), coder="anna", at="2026-01-01T00:00:00Z", text_sha=seg.sha)
+    d = Decision(
+        segment=seg.id,
+        code="c",
+        decision="accepted",
+        span=(0, end),
+        coder="anna",
+        at="2026-01-01T00:00:00Z",
+        text_sha=seg.sha,
+    )
     edited = paras[:where] + [i for i in inserted if i not in paras] + paras[where:]
     after, _ = parse_transcript(render_transcript(meta, [("R", p) for p in edited]), Path("t9.md"))
     assert after is not None
@@ -107,7 +146,14 @@ def test_reanchoring_after_inserting_paragraphs_before(paras: list[str], inserte
 def test_deleted_passage_becomes_an_orphan_not_a_silent_drop() -> None:
     meta = FrontMatter(id="t9", speakers={"R": "respondent"})
     before, _ = parse_transcript(render_transcript(meta, [("R", "een"), ("R", "twee")]), Path("t9.md"))
-    d = Decision(segment="t9¶2", code="c", decision="accepted", coder="anna", at="2026-01-01T00:00:00Z", text_sha=text_sha("twee"))
+    d = Decision(
+        segment="t9¶2",
+        code="c",
+        decision="accepted",
+        coder="anna",
+        at="2026-01-01T00:00:00Z",
+        text_sha=text_sha("twee"),
+    )
     after, _ = parse_transcript(render_transcript(meta, [("R", "een"), ("R", "drie")]), Path("t9.md"))
     [result] = anchor([d], {"t9": after})
     assert result.status == "orphan"

@@ -27,7 +27,9 @@ def test_discovery_by_flag_env_and_parents(foundation_study: Path, monkeypatch: 
 
 
 def test_settings_unknown_key_names_file_and_line(foundation_study: Path) -> None:
-    (foundation_study / "grondmotief.yaml").write_text("format_version: 1\ncodebook: mini\nsugest: {threshold: 0.2}\n", encoding="utf-8")
+    (foundation_study / "grondmotief.yaml").write_text(
+        "format_version: 1\ncodebook: mini\nsugest: {threshold: 0.2}\n", encoding="utf-8"
+    )
     result = run_cli("--study", str(foundation_study), "check")
     assert result.exit_code == 1
     assert "grondmotief.yaml:3: unknown key 'sugest'" in result.stdout
@@ -76,8 +78,11 @@ def test_lint_reports_every_problem_at_once() -> None:
 
 def test_codebook_alias_cycle_is_an_error_not_a_crash(tmp_path: Path) -> None:
     path = tmp_path / "cycle.yaml"
-    path.write_text("format_version: 1\nname: C\ngroups: {theme: {label: T}}\ncodes:\n"
-                    "  - &a {id: a, group: theme, label: A, children: [*a]}\n", encoding="utf-8")
+    path.write_text(
+        "format_version: 1\nname: C\ngroups: {theme: {label: T}}\ncodes:\n"
+        "  - &a {id: a, group: theme, label: A, children: [*a]}\n",
+        encoding="utf-8",
+    )
     result = run_cli("codebook", "lint", str(path))
     assert result.exit_code == 1
     assert "Traceback" not in result.stdout + result.stderr
@@ -87,7 +92,11 @@ def test_codebook_alias_cycle_is_an_error_not_a_crash(tmp_path: Path) -> None:
     ("fixture", "target", "expected"),
     [
         ("latin1.md", "interviews/latin1.md", "interviews/latin1.md:3: not valid UTF-8"),
-        ("no_front_matter.md", "interviews/no_front_matter.md", "interviews/no_front_matter.md:1: a transcript starts with a '---' line"),
+        (
+            "no_front_matter.md",
+            "interviews/no_front_matter.md",
+            "interviews/no_front_matter.md:1: a transcript starts with a '---' line",
+        ),
         ("not_json.jsonl", "codings/tester.jsonl", "codings/tester.jsonl:2: not valid JSON"),
         ("unknown_code.jsonl", "codings/tester.jsonl", "codings/tester.jsonl:1: unknown code 'budgetten'"),
     ],

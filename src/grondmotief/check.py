@@ -42,7 +42,9 @@ def run_check(study: Study, *, fix: bool = False, accept_edits: bool = False, pi
     report.counts["transcripts"] = len(transcripts)
     report.counts["segments"] = sum(len(t.segments) for t in transcripts_list)
     if not study.interviews_dir.is_dir():
-        report.problems.append(Problem("interviews/", None, "no interviews/ folder: add transcripts with `grondmotief import`", "warning"))
+        report.problems.append(
+            Problem("interviews/", None, "no interviews/ folder: add transcripts with `grondmotief import`", "warning")
+        )
 
     decisions = 0
     for coder in study.coders():
@@ -56,7 +58,13 @@ def run_check(study: Study, *, fix: bool = False, accept_edits: bool = False, pi
         if known_codes is not None:
             for d in result.decisions:
                 if d.code not in known_codes:
-                    report.problems.append(Problem(label, result.lines.get(d.key), f"unknown code '{d.code}' (not in the codebook); rename it in the codebook or the codings"))
+                    report.problems.append(
+                        Problem(
+                            label,
+                            result.lines.get(d.key),
+                            f"unknown code '{d.code}' (not in the codebook); rename it in the codebook or the codings",
+                        )
+                    )
         anchored = anchor(result.decisions, transcripts)
         rewritten = []
         changed = False
@@ -67,10 +75,19 @@ def run_check(study: Study, *, fix: bool = False, accept_edits: bool = False, pi
                 if fix:
                     d = d.model_copy(update={"segment": a.new_segment})
                     changed = True
-                    report.fixed.append(f"{label}:{line}: re-anchored {a.decision.segment} → {a.new_segment} ({d.code})")
+                    report.fixed.append(
+                        f"{label}:{line}: re-anchored {a.decision.segment} → {a.new_segment} ({d.code})"
+                    )
                 else:
-                    report.problems.append(Problem(label, line, f"{d.segment} ({d.code}): the passage moved to {a.new_segment}; "
-                                                   "`grondmotief check --fix` rewrites the id", "warning"))
+                    report.problems.append(
+                        Problem(
+                            label,
+                            line,
+                            f"{d.segment} ({d.code}): the passage moved to {a.new_segment}; "
+                            "`grondmotief check --fix` rewrites the id",
+                            "warning",
+                        )
+                    )
             elif a.status == "orphan":
                 seg = _current_segment(transcripts, d.segment)
                 if accept_edits and seg is not None:
@@ -81,14 +98,27 @@ def run_check(study: Study, *, fix: bool = False, accept_edits: bool = False, pi
                     changed = True
                     report.fixed.append(f"{label}:{line}: accepted the edited text of {d.segment} for {d.code}")
                 else:
-                    hint = ("if the paragraph was only edited, `grondmotief check --fix --accept-edits` keeps the decision on it; "
-                            "otherwise correct the segment id by hand") if seg is not None else \
-                           "restore the transcript text, or correct the segment id by hand"
-                    report.problems.append(Problem(label, line, f"orphaned decision {d.segment} / {d.code}: {a.reason}; {hint}"))
+                    hint = (
+                        (
+                            "if the paragraph was only edited, `grondmotief check --fix --accept-edits` keeps the decision on it; "
+                            "otherwise correct the segment id by hand"
+                        )
+                        if seg is not None
+                        else "restore the transcript text, or correct the segment id by hand"
+                    )
+                    report.problems.append(
+                        Problem(label, line, f"orphaned decision {d.segment} / {d.code}: {a.reason}; {hint}")
+                    )
             elif d.span is not None:
                 seg = _current_segment(transcripts, d.segment)
                 if seg is not None and d.span[1] > len(seg.text):
-                    report.problems.append(Problem(label, line, f"{d.segment} ({d.code}): span {list(d.span)} runs past the passage ({len(seg.text)} characters)"))
+                    report.problems.append(
+                        Problem(
+                            label,
+                            line,
+                            f"{d.segment} ({d.code}): span {list(d.span)} runs past the passage ({len(seg.text)} characters)",
+                        )
+                    )
             rewritten.append(d)
         if changed:
             with store.locked():

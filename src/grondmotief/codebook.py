@@ -18,10 +18,34 @@ COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 KEYWORD = re.compile(r"^[\w'’.-]+(?: [\w'’.-]+)*\*?$")
 MAX_DEPTH = 8
 PATTERN_KEYS = {
-    "ORTH", "TEXT", "LOWER", "LEMMA", "NORM", "POS", "TAG", "MORPH", "DEP", "SHAPE", "ENT_TYPE",
-    "LENGTH", "OP", "IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE",
-    "IS_PUNCT", "IS_SPACE", "IS_STOP", "IS_SENT_START", "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL",
-    "SPACY", "_",
+    "ORTH",
+    "TEXT",
+    "LOWER",
+    "LEMMA",
+    "NORM",
+    "POS",
+    "TAG",
+    "MORPH",
+    "DEP",
+    "SHAPE",
+    "ENT_TYPE",
+    "LENGTH",
+    "OP",
+    "IS_ALPHA",
+    "IS_ASCII",
+    "IS_DIGIT",
+    "IS_LOWER",
+    "IS_UPPER",
+    "IS_TITLE",
+    "IS_PUNCT",
+    "IS_SPACE",
+    "IS_STOP",
+    "IS_SENT_START",
+    "LIKE_NUM",
+    "LIKE_URL",
+    "LIKE_EMAIL",
+    "SPACY",
+    "_",
 }
 PATTERN_OPS = {"!", "?", "+", "*"}
 Scalar = str | int | float | bool
@@ -110,13 +134,13 @@ class Codebook:
 
     def in_group(self, group: str, *, top_only: bool = False) -> list[str]:
         if group not in self.groups:
-            raise GrondmotiefError(
-                f"unknown group '{group}' (codebook {self.label} has: {', '.join(self.groups)})"
-            )
+            raise GrondmotiefError(f"unknown group '{group}' (codebook {self.label} has: {', '.join(self.groups)})")
         return [c for c in self.order if self.codes[c].group == group and not (top_only and self.codes[c].parent)]
 
     def top_level(self, group: str | None = None) -> list[str]:
-        return [c for c in self.order if self.codes[c].parent is None and (group is None or self.codes[c].group == group)]
+        return [
+            c for c in self.order if self.codes[c].parent is None and (group is None or self.codes[c].group == group)
+        ]
 
     def ancestors(self, code_id: str) -> list[str]:
         out = []
@@ -185,7 +209,9 @@ def lint_codebook(path: Path, label: str | None = None) -> tuple[Codebook | None
     if not isinstance(raw, dict):
         return None, [Problem(label, 1, "a codebook is a YAML mapping with name, groups and codes")]
     if not _check_depth(raw):
-        return None, [Problem(label, None, f"codes nest deeper than {MAX_DEPTH} levels or refer to themselves (YAML aliases)")]
+        return None, [
+            Problem(label, None, f"codes nest deeper than {MAX_DEPTH} levels or refer to themselves (YAML aliases)")
+        ]
     try:
         model, problems = validate(CodebookFile, raw, label)
     except RecursionError:
@@ -206,28 +232,59 @@ def lint_codebook(path: Path, label: str | None = None) -> tuple[Codebook | None
                 problems.append(Problem(label, line, f"'{spec.id}': codes nest deeper than {MAX_DEPTH} levels"))
                 continue
             if not CODE_ID.fullmatch(spec.id):
-                problems.append(Problem(label, _line(raw_code, "id") if raw_code else line,
-                                        f"code id '{spec.id}' must be lower-case ASCII letters, digits and hyphens"))
+                problems.append(
+                    Problem(
+                        label,
+                        _line(raw_code, "id") if raw_code else line,
+                        f"code id '{spec.id}' must be lower-case ASCII letters, digits and hyphens",
+                    )
+                )
             if spec.id in codes:
                 first = codes[spec.id].line
                 problems.append(Problem(label, line, f"duplicate code id '{spec.id}' (first defined at line {first})"))
                 continue
             if not spec.label.strip():
-                problems.append(Problem(label, _line(raw_code, "label") if raw_code else line, f"code '{spec.id}' has an empty label"))
+                problems.append(
+                    Problem(
+                        label, _line(raw_code, "label") if raw_code else line, f"code '{spec.id}' has an empty label"
+                    )
+                )
             group = spec.group
             if parent is not None:
                 if group is not None and group != parent.group:
-                    problems.append(Problem(label, _line(raw_code, "group") if raw_code else line,
-                                            f"code '{spec.id}' is in group '{group}' but its parent '{parent.id}' is in '{parent.group}'; children share their parent's group"))
+                    problems.append(
+                        Problem(
+                            label,
+                            _line(raw_code, "group") if raw_code else line,
+                            f"code '{spec.id}' is in group '{group}' but its parent '{parent.id}' is in '{parent.group}'; children share their parent's group",
+                        )
+                    )
                 group = parent.group
             elif group is None:
-                problems.append(Problem(label, line, f"top-level code '{spec.id}' needs a group (one of: {', '.join(model.groups) or 'none defined'})"))
+                problems.append(
+                    Problem(
+                        label,
+                        line,
+                        f"top-level code '{spec.id}' needs a group (one of: {', '.join(model.groups) or 'none defined'})",
+                    )
+                )
                 group = ""
             if group and group not in model.groups:
-                problems.append(Problem(label, _line(raw_code, "group") if raw_code else line,
-                                        f"code '{spec.id}' names unknown group '{group}' (defined: {', '.join(model.groups) or 'none'})"))
+                problems.append(
+                    Problem(
+                        label,
+                        _line(raw_code, "group") if raw_code else line,
+                        f"code '{spec.id}' names unknown group '{group}' (defined: {', '.join(model.groups) or 'none'})",
+                    )
+                )
             if spec.color is not None and not COLOR.fullmatch(spec.color):
-                problems.append(Problem(label, _line(raw_code, "color") if raw_code else line, f"code '{spec.id}': color must look like #1f77b4"))
+                problems.append(
+                    Problem(
+                        label,
+                        _line(raw_code, "color") if raw_code else line,
+                        f"code '{spec.id}': color must look like #1f77b4",
+                    )
+                )
             if not spec.definition.strip():
                 problems.append(Problem(label, line, f"code '{spec.id}' has no definition", "warning"))
             raw_kws = raw_code.get("keywords") if isinstance(raw_code, dict) else None
@@ -236,7 +293,11 @@ def lint_codebook(path: Path, label: str | None = None) -> tuple[Codebook | None
                 kline = _line(raw_kws, k) if raw_kws is not None else line
                 key = _kw_key(kw)
                 if not key or not KEYWORD.fullmatch(key) or key == "*":
-                    problems.append(Problem(label, kline, f"code '{spec.id}': malformed keyword {kw!r} (words, optionally ending in *)"))
+                    problems.append(
+                        Problem(
+                            label, kline, f"code '{spec.id}': malformed keyword {kw!r} (words, optionally ending in *)"
+                        )
+                    )
                     continue
                 if key in seen_here:
                     problems.append(Problem(label, kline, f"code '{spec.id}': keyword '{kw}' listed twice", "warning"))
@@ -244,14 +305,22 @@ def lint_codebook(path: Path, label: str | None = None) -> tuple[Codebook | None
                 seen_here.add(key)
                 if key in keyword_owner and keyword_owner[key][0] != spec.id:
                     other, oline = keyword_owner[key]
-                    problems.append(Problem(label, kline, f"keyword '{kw}' of '{spec.id}' is also a keyword of '{other}' (line {oline}); a keyword should point to one code"))
+                    problems.append(
+                        Problem(
+                            label,
+                            kline,
+                            f"keyword '{kw}' of '{spec.id}' is also a keyword of '{other}' (line {oline}); a keyword should point to one code",
+                        )
+                    )
                 else:
                     keyword_owner[key] = (spec.id, kline)
             raw_pats = raw_code.get("patterns") if isinstance(raw_code, dict) else None
             for p, pattern in enumerate(spec.patterns):
                 msg = _lint_pattern(pattern)
                 if msg:
-                    problems.append(Problem(label, _line(raw_pats, p) if raw_pats is not None else line, f"code '{spec.id}': {msg}"))
+                    problems.append(
+                        Problem(label, _line(raw_pats, p) if raw_pats is not None else line, f"code '{spec.id}': {msg}")
+                    )
             code = Code(spec.id, spec.label.strip(), group or "", parent.id if parent else None, spec, line, depth)
             codes[spec.id] = code
             order.append(spec.id)
@@ -264,7 +333,13 @@ def lint_codebook(path: Path, label: str | None = None) -> tuple[Codebook | None
         problems.append(Problem(label, _line(raw, "codes"), "the codebook has no codes"))
     for gid in model.groups:
         if not CODE_ID.fullmatch(gid):
-            problems.append(Problem(label, _line(raw.get("groups"), gid), f"group id '{gid}' must be lower-case ASCII letters, digits and hyphens"))
+            problems.append(
+                Problem(
+                    label,
+                    _line(raw.get("groups"), gid),
+                    f"group id '{gid}' must be lower-case ASCII letters, digits and hyphens",
+                )
+            )
         if not any(c.group == gid for c in codes.values()):
             problems.append(Problem(label, _line(raw.get("groups"), gid), f"group '{gid}' has no codes", "warning"))
     problems.sort(key=lambda p: (p.line or 0, p.message))
@@ -275,7 +350,10 @@ def load_codebook(path: Path, label: str | None = None) -> Codebook:
     codebook, problems = lint_codebook(path, label)
     errors = [p for p in problems if p.severity == "error"]
     if codebook is None or errors:
-        raise CodebookError(f"the codebook {label or path} has {len(errors) or 1} problem(s); `grondmotief codebook lint` lists them", errors or problems)
+        raise CodebookError(
+            f"the codebook {label or path} has {len(errors) or 1} problem(s); `grondmotief codebook lint` lists them",
+            errors or problems,
+        )
     return codebook
 
 

@@ -18,8 +18,14 @@ def codebook_rows(study: Study, *, with_counts: bool = True) -> list[dict[str, A
     for cid in cb.order:
         c = cb.codes[cid]
         row: dict[str, Any] = {
-            "group": c.group, "id": cid, "parent": c.parent, "depth": c.depth, "label": c.label,
-            "keywords": len(c.spec.keywords), "sphere": c.sphere, "definition": c.spec.definition,
+            "group": c.group,
+            "id": cid,
+            "parent": c.parent,
+            "depth": c.depth,
+            "label": c.label,
+            "keywords": len(c.spec.keywords),
+            "sphere": c.sphere,
+            "definition": c.spec.definition,
         }
         if with_counts:
             row["passages"], row["cases"] = counts.get(cid, (0, 0))

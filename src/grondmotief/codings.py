@@ -111,8 +111,14 @@ def parse_codings(text: str, label: str, coder: str | None = None) -> ReadResult
         except json.JSONDecodeError as exc:
             if is_last and not ends_with_newline:
                 truncated = raw
-                problems.append(Problem(label, i, "the last line is cut off (as after a crash); `grondmotief check --fix` moves it to "
-                                        f"{Path(label).name}.rejected so nothing is lost"))
+                problems.append(
+                    Problem(
+                        label,
+                        i,
+                        "the last line is cut off (as after a crash); `grondmotief check --fix` moves it to "
+                        f"{Path(label).name}.rejected so nothing is lost",
+                    )
+                )
             else:
                 problems.append(Problem(label, i, f"not valid JSON ({exc.msg} at column {exc.colno})"))
                 bad.append((i, raw))
@@ -133,8 +139,14 @@ def parse_codings(text: str, label: str, coder: str | None = None) -> ReadResult
         if d.key in decisions:
             other = decisions[d.key]
             if other.decision != d.decision or other.span != d.span:
-                problems.append(Problem(label, i, f"conflicts with line {lines[d.key]}: two decisions for {d.segment} / {d.code}; "
-                                        "`grondmotief check --fix` keeps the latest and sets the other aside"))
+                problems.append(
+                    Problem(
+                        label,
+                        i,
+                        f"conflicts with line {lines[d.key]}: two decisions for {d.segment} / {d.code}; "
+                        "`grondmotief check --fix` keeps the latest and sets the other aside",
+                    )
+                )
             else:
                 problems.append(Problem(label, i, f"repeats line {lines[d.key]} ({d.segment} / {d.code})", "warning"))
             if d.at >= other.at:
@@ -187,13 +199,17 @@ class CodingStore:
             with FileLock(str(self.lock_path), timeout=30):
                 yield
         except Timeout:
-            raise CodingsError(f"{self.label} is locked by another grondmotief process (lock {self.lock_path}); try again") from None
+            raise CodingsError(
+                f"{self.label} is locked by another grondmotief process (lock {self.lock_path}); try again"
+            ) from None
 
     def _read_for_write(self) -> list[Decision]:
         result = self.read()
         serious = [p for p in result.problems if p.severity == "error" and p.message.find("cut off") < 0]
         if serious:
-            raise CodingsError(f"{self.label} has problems; fix them (or run `grondmotief check --fix`) before recording more", serious)
+            raise CodingsError(
+                f"{self.label} has problems; fix them (or run `grondmotief check --fix`) before recording more", serious
+            )
         if result.truncated_tail is not None:
             self._set_aside([result.truncated_tail])
         return result.decisions
@@ -237,7 +253,9 @@ class CodingStore:
                 notes.append(f"{self.label}:{line}: moved an unreadable line to {self.path.name}.rejected")
             for line, d in result.duplicates or []:
                 aside.append(d.to_line())
-                notes.append(f"{self.label}:{line}: moved a superseded duplicate for {d.segment} / {d.code} to {self.path.name}.rejected")
+                notes.append(
+                    f"{self.label}:{line}: moved a superseded duplicate for {d.segment} / {d.code} to {self.path.name}.rejected"
+                )
             if aside:
                 self._set_aside(aside)
             atomic_write_text(self.path, render_codings(result.decisions))

@@ -117,9 +117,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any,
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in result:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)
         lines[key] = key_node.start_mark.line + 1
     return LineDict(result, lines, node.start_mark.line + 1)
@@ -161,9 +159,7 @@ def load_yaml(text: str, label: str, line_offset: int = 0) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + line_offset) if mark else None
         what = exc.problem or "invalid YAML"
-        raise GrondmotiefError(
-            "invalid YAML", [Problem(label, line, f"YAML syntax: {what}")]
-        ) from None
+        raise GrondmotiefError("invalid YAML", [Problem(label, line, f"YAML syntax: {what}")]) from None
     except yaml.YAMLError as exc:
         raise GrondmotiefError("invalid YAML", [Problem(label, None, f"YAML: {type(exc).__name__}")]) from None
 

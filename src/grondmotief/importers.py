@@ -19,7 +19,9 @@ from grondmotief.transcripts import TRANSCRIPT_ID, FrontMatter, parse_transcript
 TEXT_FORMATS = {".txt", ".vtt", ".srt", ".docx", ".md"}
 MAX_DOCX_UNPACKED = 200 * 1024 * 1024
 MAX_DOCX_RATIO = 200
-INTERVIEWER_NAMES = re.compile(r"^(i|int|interviewer|interviewster|interviewee?r|onderzoeker|vraagsteller|q)\b", re.IGNORECASE)
+INTERVIEWER_NAMES = re.compile(
+    r"^(i|int|interviewer|interviewster|interviewee?r|onderzoeker|vraagsteller|q)\b", re.IGNORECASE
+)
 TIMESTAMP = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 # "Name: text", "Name (00:01:02): text", "[00:01] Name: text"
 NAMED_LINE = re.compile(
@@ -51,7 +53,11 @@ class Turns:
 
 def _looks_like_name(name: str) -> bool:
     words = name.split()
-    return 0 < len(words) <= 4 and not name.rstrip().endswith((".", "?", "!", ",")) and not any(w.isdigit() for w in words[1:])
+    return (
+        0 < len(words) <= 4
+        and not name.rstrip().endswith((".", "?", "!", ","))
+        and not any(w.isdigit() for w in words[1:])
+    )
 
 
 def parse_lines(lines: list[str]) -> Turns:
@@ -122,8 +128,10 @@ def read_docx(path: Path, label: str) -> list[str]:
             total = sum(i.file_size for i in infos)
             packed = sum(i.compress_size for i in infos) or 1
             if len(infos) > 5000 or total > MAX_DOCX_UNPACKED or total / packed > MAX_DOCX_RATIO:
-                raise ImportFailed(f"{label}: refused: it would unpack to {total / 1e6:.0f} MB ({len(infos)} parts), "
-                                   "which looks like a zip bomb, not a Word document")
+                raise ImportFailed(
+                    f"{label}: refused: it would unpack to {total / 1e6:.0f} MB ({len(infos)} parts), "
+                    "which looks like a zip bomb, not a Word document"
+                )
             if "word/document.xml" not in zf.namelist():
                 raise ImportFailed(f"{label}: a zip archive, but not a Word document (no word/document.xml)")
     except zipfile.BadZipFile:
@@ -139,7 +147,9 @@ def read_docx(path: Path, label: str) -> list[str]:
     return [p.text for p in document.paragraphs]
 
 
-def assign_labels(turns: Turns, interviewer: str | None = None) -> tuple[list[tuple[str, str]], dict[str, str], list[str]]:
+def assign_labels(
+    turns: Turns, interviewer: str | None = None
+) -> tuple[list[tuple[str, str]], dict[str, str], list[str]]:
     """Map source speakers to labels: interviewer → I, others → R, R2, R3 …"""
     notes: list[str] = []
     names = []
@@ -147,18 +157,24 @@ def assign_labels(turns: Turns, interviewer: str | None = None) -> tuple[list[tu
         if name is not None and name not in names:
             names.append(name)
     if not names:
-        notes.append("no speaker labels found: every turn was labelled R; mark the interviewer's turns with 'I: ' by hand")
+        notes.append(
+            "no speaker labels found: every turn was labelled R; mark the interviewer's turns with 'I: ' by hand"
+        )
         return [("R", text) for _, text in turns.items], {"R": "respondent"}, notes
     if interviewer is not None:
         chosen = [n for n in names if n.lower() == interviewer.lower()]
         if not chosen:
-            raise ImportFailed(f"--interviewer '{interviewer}' is not a speaker in this file (speakers: {', '.join(names)})")
+            raise ImportFailed(
+                f"--interviewer '{interviewer}' is not a speaker in this file (speakers: {', '.join(names)})"
+            )
         interviewer_name = chosen[0]
     else:
         guess = [n for n in names if INTERVIEWER_NAMES.match(n)]
         interviewer_name = guess[0] if guess else names[0]
         if not guess:
-            notes.append(f"took the first speaker ('{interviewer_name}') as the interviewer; use --interviewer NAME if that is wrong")
+            notes.append(
+                f"took the first speaker ('{interviewer_name}') as the interviewer; use --interviewer NAME if that is wrong"
+            )
     mapping = {interviewer_name: "I"}
     k = 0
     for n in names:
@@ -192,7 +208,9 @@ def convert(path: Path, opts: ImportOptions, label: str | None = None) -> tuple[
     label = label or str(path)
     ext = path.suffix.lower()
     if ext not in TEXT_FORMATS:
-        raise ImportFailed(f"{label}: cannot import '{ext or 'no extension'}' files (supported: .docx .txt .vtt .srt .md .qdpx .qdc)")
+        raise ImportFailed(
+            f"{label}: cannot import '{ext or 'no extension'}' files (supported: .docx .txt .vtt .srt .md .qdpx .qdc)"
+        )
     tid = opts.id or slug(path.stem)
     if not TRANSCRIPT_ID.fullmatch(tid):
         raise ImportFailed(f"{label}: '{tid}' is not a valid transcript id (letters, digits, - and _)")
@@ -206,8 +224,13 @@ def convert(path: Path, opts: ImportOptions, label: str | None = None) -> tuple[
     if not turns.items:
         raise ImportFailed(f"{label}: no text found to import")
     labelled, speakers, notes = assign_labels(turns, opts.interviewer)
-    meta = FrontMatter(id=tid, title=opts.title or path.stem, attributes=opts.attributes,
-                       interviewed=opts.interviewed, speakers=speakers)
+    meta = FrontMatter(
+        id=tid,
+        title=opts.title or path.stem,
+        attributes=opts.attributes,
+        interviewed=opts.interviewed,
+        speakers=speakers,
+    )
     md = render_transcript(meta, labelled)
     _verify(md, tid, label)
     return tid, md, notes
@@ -246,14 +269,20 @@ def _verify(md: str, tid: str, label: str) -> None:
     transcript, problems = parse_transcript(md, Path(f"{tid}.md"), label)
     errors = [p for p in problems if p.severity == "error"]
     if transcript is None or errors:
-        raise ImportFailed(f"{label}: conversion produced an invalid transcript", errors or [Problem(label, None, "unknown")])
+        raise ImportFailed(
+            f"{label}: conversion produced an invalid transcript", errors or [Problem(label, None, "unknown")]
+        )
 
 
-def import_text_file(interviews_dir: Path, path: Path, opts: ImportOptions, label: str | None = None) -> tuple[Path, list[str]]:
+def import_text_file(
+    interviews_dir: Path, path: Path, opts: ImportOptions, label: str | None = None
+) -> tuple[Path, list[str]]:
     tid, md, notes = convert(path, opts, label)
     target = interviews_dir / f"{tid}.md"
-    if target.exists() and not opts.force:
-        if target.resolve() != path.resolve() or opts.encoding is None:
-            raise ImportFailed(f"interviews/{tid}.md already exists; pass --force to overwrite it, or --id to import under another id")
+    converting_in_place = target.resolve() == path.resolve() and opts.encoding is not None
+    if target.exists() and not opts.force and not converting_in_place:
+        raise ImportFailed(
+                f"interviews/{tid}.md already exists; pass --force to overwrite it, or --id to import under another id"
+            )
     atomic_write_text(target, md)
     return target, notes

@@ -10,7 +10,15 @@ from pathlib import Path
 
 from grondmotief.codebook import Codebook, lint_codebook, load_codebook
 from grondmotief.codings import CODER_NAME, Anchoring, CodingStore, Decision, ReadResult, anchor
-from grondmotief.errors import CodingsError, GrondmotiefError, Problem, SettingsError, StudyNotFound, TranscriptError, relpath
+from grondmotief.errors import (
+    CodingsError,
+    GrondmotiefError,
+    Problem,
+    SettingsError,
+    StudyNotFound,
+    TranscriptError,
+    relpath,
+)
 from grondmotief.fileio import load_yaml, read_text
 from grondmotief.models import validate
 from grondmotief.settings import SETTINGS_FILE, Settings
@@ -31,14 +39,18 @@ def find_study(explicit: Path | str | None = None, cwd: Path | None = None) -> P
             if not folder.is_dir():
                 raise StudyNotFound(f"{source} {folder}: no such folder")
             if not is_study(folder):
-                raise StudyNotFound(f"{source} {folder}: not a study (no {SETTINGS_FILE} and no codebooks/); create one with `grondmotief init {folder}`")
+                raise StudyNotFound(
+                    f"{source} {folder}: not a study (no {SETTINGS_FILE} and no codebooks/); create one with `grondmotief init {folder}`"
+                )
             return folder.resolve()
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if is_study(folder):
             return folder
-    raise StudyNotFound(f"no study found in {here} or its parents (looked for {SETTINGS_FILE} or codebooks/); "
-                        "create one with `grondmotief init DIR`, or pass --study PATH")
+    raise StudyNotFound(
+        f"no study found in {here} or its parents (looked for {SETTINGS_FILE} or codebooks/); "
+        "create one with `grondmotief init DIR`, or pass --study PATH"
+    )
 
 
 def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
@@ -116,8 +128,10 @@ class Study:
         path = self.codebook_path
         if not path.exists():
             found = sorted(p.name for p in self.codebooks_dir.glob("*.y*ml")) if self.codebooks_dir.is_dir() else []
-            raise GrondmotiefError(f"codebook {self.rel(path)} not found (settings `codebook: {self.settings.codebook}`; "
-                                   f"available: {', '.join(found) or 'none'})")
+            raise GrondmotiefError(
+                f"codebook {self.rel(path)} not found (settings `codebook: {self.settings.codebook}`; "
+                f"available: {', '.join(found) or 'none'})"
+            )
         return path
 
     @cached_property
@@ -142,14 +156,18 @@ class Study:
         transcripts, problems = self.load_transcripts()
         errors = [p for p in problems if p.severity == "error"]
         if errors:
-            raise TranscriptError(f"{len(errors)} problem(s) in interviews/; `grondmotief check` lists them all", errors)
+            raise TranscriptError(
+                f"{len(errors)} problem(s) in interviews/; `grondmotief check` lists them all", errors
+            )
         return {t.id: t for t in transcripts}
 
     def transcript(self, tid: str) -> Transcript:
         try:
             return self.transcripts[tid]
         except KeyError:
-            raise GrondmotiefError(f"no transcript '{tid}' in interviews/ (have: {', '.join(sorted(self.transcripts)) or 'none'})") from None
+            raise GrondmotiefError(
+                f"no transcript '{tid}' in interviews/ (have: {', '.join(sorted(self.transcripts)) or 'none'})"
+            ) from None
 
     def segment(self, ref: str) -> Segment:
         tid, n = parse_segment_ref(ref)
@@ -192,7 +210,9 @@ class Study:
             result = self.read_codings(coder)
             errors = [p for p in result.problems if p.severity == "error"]
             if errors and strict:
-                raise CodingsError(f"codings/{coder}.jsonl has {len(errors)} problem(s); `grondmotief check` lists them", errors)
+                raise CodingsError(
+                    f"codings/{coder}.jsonl has {len(errors)} problem(s); `grondmotief check` lists them", errors
+                )
             out.extend(anchor(result.decisions, self.transcripts))
         return out
 

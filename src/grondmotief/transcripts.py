@@ -115,11 +115,19 @@ def split_front_matter(text: str, label: str) -> tuple[str, str, int]:
     if not text.startswith("---\n"):
         raise TranscriptError(
             "missing front matter",
-            [Problem(label, 1, "a transcript starts with a '---' line, then YAML front matter (id, title, attributes, speakers), then '---'")],
+            [
+                Problem(
+                    label,
+                    1,
+                    "a transcript starts with a '---' line, then YAML front matter (id, title, attributes, speakers), then '---'",
+                )
+            ],
         )
     end = re.search(r"^---[ \t]*$", text[4:], flags=re.MULTILINE)
     if end is None:
-        raise TranscriptError("unterminated front matter", [Problem(label, 1, "front matter has no closing '---' line")])
+        raise TranscriptError(
+            "unterminated front matter", [Problem(label, 1, "front matter has no closing '---' line")]
+        )
     yaml_text = text[4 : 4 + end.start()]
     after = 4 + end.end()
     if after < len(text) and text[after] == "\n":
@@ -143,14 +151,16 @@ def parse_transcript(text: str, path: Path, label: str | None = None) -> tuple[T
     problems = []
     if path.suffix == ".md" and meta.id != path.stem:
         line = raw.key_lines.get("id", 2) + 1 if isinstance(raw, LineDict) else 2
-        problems.append(Problem(label, line, f"id '{meta.id}' differs from the file name '{path.stem}'; rename one so they match"))
+        problems.append(
+            Problem(label, line, f"id '{meta.id}' differs from the file name '{path.stem}'; rename one so they match")
+        )
     transcript = Transcript(path, meta, body, body_line)
     previous: tuple[str | None, str | None] = (None, None)
-    pos = 0
-    n = 0
-    for chunk_start, chunk in _paragraphs(body):
-        n += 1
-        line = body_line + body.count("\n", 0, chunk_start)
+    line, counted_to = body_line, 0
+    for n, (chunk_start, chunk) in enumerate(_paragraphs(body), start=1):
+        # Count newlines incrementally: a per-paragraph count from the start is quadratic.
+        line += body.count("\n", counted_to, chunk_start)
+        counted_to = chunk_start
         spk, role = previous
         text_start = chunk_start
         m = LABEL.match(chunk)
@@ -160,12 +170,14 @@ def parse_transcript(text: str, path: Path, label: str | None = None) -> tuple[T
                 role = meta.speakers[spk]
                 text_start = chunk_start + m.end()
             elif len(m["label"]) <= 3 and m["label"].isupper():
-                problems.append(Problem(label, line, f"speaker label '{m['label']}' is not in `speakers` ({', '.join(meta.speakers)})"))
+                problems.append(
+                    Problem(
+                        label, line, f"speaker label '{m['label']}' is not in `speakers` ({', '.join(meta.speakers)})"
+                    )
+                )
         text = body[text_start : chunk_start + len(chunk)]
         transcript.segments.append(Segment(meta.id, n, spk, role, text, text_start, line))
         previous = (spk, role)
-        pos = chunk_start + len(chunk)
-    del pos
     if not transcript.segments:
         problems.append(Problem(label, body_line, "the transcript has no paragraphs after its front matter"))
     return transcript, problems
@@ -190,7 +202,9 @@ def _add_para(out: list[tuple[int, str]], body: str, start: int, end: int) -> No
     out.append((start + lead, stripped))
 
 
-def read_transcript(path: Path, label: str | None = None, max_bytes: int | None = None) -> tuple[Transcript | None, list[Problem]]:
+def read_transcript(
+    path: Path, label: str | None = None, max_bytes: int | None = None
+) -> tuple[Transcript | None, list[Problem]]:
     label = label or str(path)
     try:
         kwargs = {"max_bytes": max_bytes} if max_bytes else {}
@@ -215,7 +229,9 @@ def render_transcript(meta: FrontMatter, turns: list[tuple[str, str]]) -> str:
     from grondmotief.fileio import dump_yaml
 
     data = meta.model_dump(mode="json", exclude_defaults=False)
-    ordered = {k: data[k] for k in ("id", "title", "attributes", "interviewed", "speakers") if data.get(k) not in (None, "")}
+    ordered = {
+        k: data[k] for k in ("id", "title", "attributes", "interviewed", "speakers") if data.get(k) not in (None, "")
+    }
     for k in ("language", "notes"):
         if data.get(k) and data[k] != FrontMatter.model_fields[k].default:
             ordered[k] = data[k]
@@ -223,7 +239,9 @@ def render_transcript(meta: FrontMatter, turns: list[tuple[str, str]]) -> str:
     return "---\n" + dump_yaml(ordered) + "---\n" + "\n\n".join(paras) + "\n"
 
 
-def load_all(folder: Path, root: Path | None = None, max_bytes: int | None = None) -> tuple[list[Transcript], list[Problem]]:
+def load_all(
+    folder: Path, root: Path | None = None, max_bytes: int | None = None
+) -> tuple[list[Transcript], list[Problem]]:
     from grondmotief.errors import relpath
 
     transcripts: list[Transcript] = []

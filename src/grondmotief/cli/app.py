@@ -38,8 +38,12 @@ def report_error(exc: BaseException) -> int:
     # No message text: it could quote interview content. Type and place are enough to report it.
     tb = traceback.extract_tb(exc.__traceback__)
     where = next((f"{Path(f.filename).name}:{f.lineno}" for f in reversed(tb) if "grondmotief" in f.filename), "?")
-    err.print(f"Error: internal error ({type(exc).__name__} at {where}). Please report it; "
-              "GRONDMOTIEF_DEBUG=1 shows the traceback.", markup=False, style="red")
+    err.print(
+        f"Error: internal error ({type(exc).__name__} at {where}). Please report it; "
+        "GRONDMOTIEF_DEBUG=1 shows the traceback.",
+        markup=False,
+        style="red",
+    )
     return 1
 
 
@@ -85,10 +89,19 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    study: Annotated[Path | None, typer.Option("--study", "-S", help="Study folder (default: $GRONDMOTIEF_STUDY, "
-                                                 "else the nearest folder upwards with grondmotief.yaml or codebooks/).",
-                                                 show_default=False)] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+    study: Annotated[
+        Path | None,
+        typer.Option(
+            "--study",
+            "-S",
+            help="Study folder (default: $GRONDMOTIEF_STUDY, "
+            "else the nearest folder upwards with grondmotief.yaml or codebooks/).",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
 ) -> None:
     ctx.obj = {"study": study}
 

@@ -14,7 +14,9 @@ from grondmotief.cli.output import Column, Fmt, emit
 
 ORDER = 20
 
-codebook_app = typer.Typer(help="Show, lint and describe the codebook.\n\nExample: grondmotief codebook show", no_args_is_help=True)
+codebook_app = typer.Typer(
+    help="Show, lint and describe the codebook.\n\nExample: grondmotief codebook show", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -51,7 +53,9 @@ def show(
 def lint(
     ctx: typer.Context,
     study: StudyOpt = None,
-    path: Annotated[Path | None, typer.Argument(help="A codebook file (default: the study's active codebook).", show_default=False)] = None,
+    path: Annotated[
+        Path | None, typer.Argument(help="A codebook file (default: the study's active codebook).", show_default=False)
+    ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
 ) -> None:
     """Report every problem in the codebook at once, as file:line: message.

@@ -31,16 +31,35 @@ def _attributes(pairs: list[str] | None) -> dict[str, str | int | float | bool]:
 
 def import_files(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Files to import: .docx .txt .vtt .srt .md, or REFI-QDA .qdpx/.qdc.",
-                                                exists=True, dir_okay=False, readable=True)],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files to import: .docx .txt .vtt .srt .md, or REFI-QDA .qdpx/.qdc.",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ],
     study: StudyOpt = None,
-    id: Annotated[str | None, typer.Option("--id", help="Transcript id (one file only; default: from the file name).")] = None,
+    id: Annotated[
+        str | None, typer.Option("--id", help="Transcript id (one file only; default: from the file name).")
+    ] = None,
     title: Annotated[str | None, typer.Option("--title", help="Transcript title.")] = None,
-    attribute: Annotated[list[str] | None, typer.Option("--attribute", "-a", help="Case attribute key=value (repeatable).")] = None,
+    attribute: Annotated[
+        list[str] | None, typer.Option("--attribute", "-a", help="Case attribute key=value (repeatable).")
+    ] = None,
     interviewed: Annotated[str | None, typer.Option("--date", help="Interview date, YYYY-MM-DD.")] = None,
-    interviewer: Annotated[str | None, typer.Option("--interviewer", help="The source's name for the interviewer "
-                                                    "(default: a speaker called Interviewer/I/Onderzoeker, else the first).")] = None,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="Source encoding, e.g. latin-1 or cp1252 (default: UTF-8).")] = None,
+    interviewer: Annotated[
+        str | None,
+        typer.Option(
+            "--interviewer",
+            help="The source's name for the interviewer "
+            "(default: a speaker called Interviewer/I/Onderzoeker, else the first).",
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="Source encoding, e.g. latin-1 or cp1252 (default: UTF-8).")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing transcript with the same id.")] = False,
 ) -> None:
     """Import transcripts into interviews/ (and REFI-QDA projects or codebooks into the study).
@@ -69,8 +88,15 @@ def import_files(
                 for note in import_refi(s, path, force=force):
                     info(note)
                 continue
-            opts = ImportOptions(id=id, title=title, attributes=_attributes(attribute), interviewed=when,
-                                 interviewer=interviewer, encoding=encoding, force=force)
+            opts = ImportOptions(
+                id=id,
+                title=title,
+                attributes=_attributes(attribute),
+                interviewed=when,
+                interviewer=interviewer,
+                encoding=encoding,
+                force=force,
+            )
             target, notes = import_text_file(s.interviews_dir, path, opts, str(path))
             for note in notes:
                 info(f"{path}: {note}")

@@ -38,10 +38,21 @@ def init(
 def check(
     ctx: typer.Context,
     study: StudyOpt = None,
-    fix: Annotated[bool, typer.Option("--fix", help="Repair what is safe: re-anchor moved passages, set aside cut-off or "
-                                      "unreadable codings lines and superseded duplicates in codings/<coder>.jsonl.rejected.")] = False,
-    accept_edits: Annotated[bool, typer.Option("--accept-edits", help="With --fix: keep orphaned decisions on their paragraph "
-                                               "when its text was edited in place.")] = False,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix",
+            help="Repair what is safe: re-anchor moved passages, set aside cut-off or "
+            "unreadable codings lines and superseded duplicates in codings/<coder>.jsonl.rejected.",
+        ),
+    ] = False,
+    accept_edits: Annotated[
+        bool,
+        typer.Option(
+            "--accept-edits",
+            help="With --fix: keep orphaned decisions on their paragraph when its text was edited in place.",
+        ),
+    ] = False,
     no_pii: Annotated[bool, typer.Option("--no-pii", help="Skip the personal-data scan of transcripts.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the check too.")] = False,
     fmt: Annotated[Fmt, typer.Option("--format", "-f", help="text|json|csv.", case_sensitive=False)] = Fmt.text,
@@ -65,9 +76,11 @@ def check(
     else:
         emit(rows, [Column("file"), Column("line", justify="right"), Column("severity"), Column("message")], fmt)
     c = report.counts
-    summary = (f"{c.get('transcripts', 0)} transcripts, {c.get('segments', 0)} passages, "
-               f"{c.get('decisions', 0)} decisions by {c.get('coders', 0)} coder(s): "
-               f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)")
+    summary = (
+        f"{c.get('transcripts', 0)} transcripts, {c.get('segments', 0)} passages, "
+        f"{c.get('decisions', 0)} decisions by {c.get('coders', 0)} coder(s): "
+        f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+    )
     info(summary)
     if report.errors or (strict and report.warnings):
         raise typer.Exit(1)

@@ -12,15 +12,38 @@ from grondmotief.study import Study
 
 StudyOpt = Annotated[
     Path | None,
-    typer.Option("--study", "-S", help="Study folder (default: $GRONDMOTIEF_STUDY, else the nearest folder "
-                 "upwards with grondmotief.yaml or codebooks/).", show_default=False),
+    typer.Option(
+        "--study",
+        "-S",
+        help="Study folder (default: $GRONDMOTIEF_STUDY, else the nearest folder "
+        "upwards with grondmotief.yaml or codebooks/).",
+        show_default=False,
+    ),
 ]
-CoderOpt = Annotated[str | None, typer.Option("--coder", "-c", help="Coder name (default: settings `coder`, else $USER).", show_default=False)]
-CodersOpt = Annotated[str | None, typer.Option("--coder", "-c", help="Whose decisions: a coder, or several separated by commas "
-                                                "(default: settings `report.coder`, else all coders).", show_default=False)]
-TranscriptOpt = Annotated[list[str] | None, typer.Option("--transcript", "-t", help="Only this transcript id (repeatable).", show_default=False)]
-ThemeOpt = Annotated[list[str] | None, typer.Option("--theme", help="A code id in group `theme` (repeatable).", show_default=False)]
-MotiveOpt = Annotated[list[str] | None, typer.Option("--motive", help="A code id in group `motive` (repeatable).", show_default=False)]
+CoderOpt = Annotated[
+    str | None,
+    typer.Option("--coder", "-c", help="Coder name (default: settings `coder`, else $USER).", show_default=False),
+]
+CodersOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--coder",
+        "-c",
+        help="Whose decisions: a coder, or several separated by commas "
+        "(default: settings `report.coder`, else all coders).",
+        show_default=False,
+    ),
+]
+TranscriptOpt = Annotated[
+    list[str] | None,
+    typer.Option("--transcript", "-t", help="Only this transcript id (repeatable).", show_default=False),
+]
+ThemeOpt = Annotated[
+    list[str] | None, typer.Option("--theme", help="A code id in group `theme` (repeatable).", show_default=False)
+]
+MotiveOpt = Annotated[
+    list[str] | None, typer.Option("--motive", help="A code id in group `motive` (repeatable).", show_default=False)
+]
 CodeOpt = Annotated[list[str] | None, typer.Option("--code", help="Any code id (repeatable).", show_default=False)]
 
 
@@ -36,7 +59,9 @@ def open_study(ctx: typer.Context, study: Path | None, *, strict: bool = True) -
 
 def check_format(fmt: Fmt, *allowed: Fmt) -> Fmt:
     if fmt not in allowed:
-        raise typer.BadParameter(f"'{fmt.value}' is not one of {', '.join(a.value for a in allowed)}", param_hint="--format")
+        raise typer.BadParameter(
+            f"'{fmt.value}' is not one of {', '.join(a.value for a in allowed)}", param_hint="--format"
+        )
     return fmt
 
 

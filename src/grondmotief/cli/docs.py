@@ -21,14 +21,24 @@ def _cell(text: str) -> str:
 
 def render() -> str:
     root = typer.main.get_command(app)
-    lines = ["# Command reference", "", "Generated from the commands' own help by `make docs`; CI checks it is current.", ""]
+    lines = [
+        "# Command reference",
+        "",
+        "Generated from the commands' own help by `make docs`; CI checks it is current.",
+        "",
+    ]
     for path, cmd in _walk(root, ["grondmotief"]):
         if getattr(cmd, "commands", None) and len(path) > 1:
             lines += [f"## `{' '.join(path)}`", "", inspect.cleandoc(cmd.help or ""), ""]
             continue
         if len(path) == 1:
             continue
-        lines += [f"## `{' '.join(path)}`", "", inspect.cleandoc(cmd.help or "").replace("Example: ", "Example:\n\n    "), ""]
+        lines += [
+            f"## `{' '.join(path)}`",
+            "",
+            inspect.cleandoc(cmd.help or "").replace("Example: ", "Example:\n\n    "),
+            "",
+        ]
         rows = []
         for p in cmd.params:
             if p.name == "help":

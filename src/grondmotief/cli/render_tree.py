@@ -30,5 +30,7 @@ def print_tree(study: Study, rows: list[dict[str, Any]]) -> None:
             extra.append(f"{r['keywords']} keywords")
             if "passages" in r:
                 extra.append(f"{r['passages']} passages in {r['cases']} cases")
-            nodes[cid] = (parent or gnode).add(f"[cyan]{escape(cid)}[/cyan]  {escape(c.label)}  [dim]({escape(', '.join(extra))})[/dim]")
+            nodes[cid] = (parent or gnode).add(
+                f"[cyan]{escape(cid)}[/cyan]  {escape(c.label)}  [dim]({escape(', '.join(extra))})[/dim]"
+            )
     out.print(root)

@@ -1,0 +1,51 @@
+"""Batch mode: record suggestions at or above a score as decisions, without a terminal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from grondmotief.codings import Decision, now_iso
+from grondmotief.review.suggestions import SuggestFn, suggest_all
+from grondmotief.study import Study
+
+
+@dataclass
+class BatchPlan:
+    decisions: list[Decision] = field(default_factory=list)
+    passages: int = 0  # passages looked at
+    below: int = 0  # suggestions under the threshold
+    already: int = 0  # suggestions the coder already decided on
+
+
+def plan_batch(study: Study, coder: str, threshold: float, *, transcripts: list[str] | None = None,
+               codes: list[str] | None = None, engine: SuggestFn | None = None) -> BatchPlan:
+    """The decisions `code --accept-above` would record: source and score kept from the suggestion."""
+    store = study.store(coder)
+    existing = {d.key for d in store.read().decisions}
+    chosen = transcripts or sorted(study.transcripts)
+    coded = {s.id for s in study.coded_segments() if s.transcript in chosen}
+    plan = BatchPlan()
+    at = now_iso()
+    for seg, found in suggest_all(study, chosen, coder=coder, codes=codes, engine=engine):
+        if seg.id not in coded:
+            continue
+        plan.passages += 1
+        for s in sorted(found, key=lambda s: (-s.score, s.code)):
+            if codes and s.code not in codes:
+                continue
+            if float(s.score) < threshold:
+                plan.below += 1
+            elif (seg.id, s.code) in existing:
+                plan.already += 1
+            else:
+                plan.decisions.append(Decision(segment=seg.id, code=s.code, decision="accepted", span=None,
+                                               source=str(s.source), score=round(float(s.score), 4), coder=coder,
+                                               at=at, memo="", text_sha=seg.sha))
+    return plan
+
+
+def record_batch(study: Study, coder: str, plan: BatchPlan) -> int:
+    """One locked, atomic write for the whole batch."""
+    if plan.decisions:
+        study.store(coder).record(plan.decisions)
+    return len(plan.decisions)

@@ -1,0 +1,353 @@
+"""The review loop's state machine: a queue of passages, the coder's decisions, undo.
+
+No terminal here: the CLI layer (cli/review_tui.py) turns keys into calls on `ReviewSession`
+and renders what it exposes. Every decision reaches disk through `CodingStore.record/remove`
+the moment it is made, and undo writes the previous state back the same way.
+
+Memos live in a decision's `memo` field. A memo written while the highlighted code has no
+decision is held as *pending* and attached to the next decision on that passage.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from grondmotief.codings import Decision, now_iso
+from grondmotief.errors import CodingsError
+from grondmotief.fileio import atomic_write_text
+from grondmotief.review.sentences import sentence_span
+from grondmotief.review.suggestions import SuggestionFeed
+from grondmotief.study import Study
+from grondmotief.transcripts import Segment
+
+Key = tuple[str, str]
+State = Literal["open", "accepted", "rejected"]
+
+
+@dataclass
+class Item:
+    """One row of the passage's code list: a suggestion, a decision, or both."""
+
+    code: str
+    suggestion: Any | None = None
+    decision: Decision | None = None
+
+    @property
+    def state(self) -> State:
+        return "open" if self.decision is None else self.decision.decision
+
+    @property
+    def score(self) -> float | None:
+        if self.suggestion is not None:
+            return float(self.suggestion.score)
+        return self.decision.score if self.decision is not None else None
+
+    @property
+    def source(self) -> str:
+        if self.suggestion is not None:
+            return str(self.suggestion.source)
+        return self.decision.source if self.decision is not None else "manual"
+
+
+@dataclass
+class Change:
+    key: Key
+    before: Decision | None
+    after: Decision | None
+
+
+@dataclass
+class Step:
+    """One undoable action: the changes it wrote and where it happened."""
+
+    index: int
+    what: str
+    changes: list[Change] = field(default_factory=list)
+    marked: str | None = None  # passage marked "reviewed, nothing applies"
+    memo: tuple[str, str] | None = None  # (segment, pending memo consumed by this step)
+
+
+@dataclass
+class Progress:
+    done: int
+    total: int
+    eta_seconds: float | None
+
+    @property
+    def todo(self) -> int:
+        return self.total - self.done
+
+
+class ReviewMarks:
+    """Passages a coder reviewed and found nothing to code in (no decision to show for it).
+
+    Kept in .grondmotief/ (a cache: deleting it only means such passages are offered again
+    when resuming); decisions themselves are only ever in codings/.
+    """
+
+    def __init__(self, study: Study, coder: str) -> None:
+        self.path = study.cache_dir / "review" / f"{coder}.reviewed.json"
+        self.ids: set[str] = set()
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            self.ids = {str(x) for x in data.get("reviewed", [])}
+        except (OSError, ValueError, AttributeError):
+            self.ids = set()
+
+    def set(self, segment: str, on: bool) -> None:
+        if on:
+            self.ids.add(segment)
+        else:
+            self.ids.discard(segment)
+        atomic_write_text(self.path, json.dumps({"reviewed": sorted(self.ids)}, ensure_ascii=False, indent=1) + "\n")
+
+
+class ReviewSession:
+    def __init__(self, study: Study, coder: str, segments: list[Segment], *, feed: SuggestionFeed | None = None,
+                 codes: list[str] | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.study = study
+        self.coder = coder
+        self.store = study.store(coder)
+        self.queue = list(segments)
+        self.feed = feed
+        self.codes = set(codes) if codes else None  # suggestions limited to these codes
+        self.clock = clock
+        self.marks = ReviewMarks(study, coder)
+        self.undo_stack: list[Step] = []
+        self.pending_memo: dict[str, str] = {}
+        self.decisions: dict[Key, Decision] = {}
+        self._by_segment: dict[str, list[Decision]] = {}
+        self._started = clock()
+        self._decided_here: set[str] = set()
+        self.refresh()
+        self.index = self.resume_index()
+
+    # Reading -----------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-read the coder's file: another session of the same coder may have written to it."""
+        result = self.store.read()
+        errors = [p for p in result.problems if p.severity == "error" and "cut off" not in p.message]
+        if errors:
+            raise CodingsError(f"{self.store.label} has problems; run `grondmotief check --fix` first", errors)
+        self.decisions = {d.key: d for d in result.decisions}
+        self._by_segment = {}
+        for d in result.decisions:
+            self._by_segment.setdefault(d.segment, []).append(d)
+
+    def decided(self, segment: Segment) -> bool:
+        return segment.id in self._by_segment or segment.id in self.marks.ids
+
+    def resume_index(self) -> int:
+        """The first passage without a decision (or the last passage when all are done)."""
+        for i, seg in enumerate(self.queue):
+            if not self.decided(seg):
+                return i
+        return max(0, len(self.queue) - 1)
+
+    @property
+    def current(self) -> Segment:
+        return self.queue[self.index]
+
+    def suggestions(self, segment: Segment) -> list[Any] | None:
+        if self.feed is None:
+            return []
+        found = self.feed.get(segment)
+        if found is None:
+            return None
+        return [s for s in found if self.codes is None or s.code in self.codes]
+
+    def items(self, segment: Segment | None = None) -> list[Item]:
+        seg = segment or self.current
+        items: dict[str, Item] = {}
+        for s in self.suggestions(seg) or []:
+            items.setdefault(s.code, Item(s.code, suggestion=s))
+        for d in self._by_segment.get(seg.id, []):
+            items.setdefault(d.code, Item(d.code)).decision = d
+        order = {cid: i for i, cid in enumerate(self.study.codebook.order)}
+        return sorted(items.values(), key=lambda it: (-(it.score or 0.0), order.get(it.code, len(order)), it.code))
+
+    def item(self, code: str) -> Item:
+        for it in self.items():
+            if it.code == code:
+                return it
+        return Item(code)
+
+    # Deciding ----------------------------------------------------------------
+    def _decision(self, item: Item, verdict: Literal["accepted", "rejected"], span: tuple[int, int] | None,
+                  memo: str | None) -> Decision:
+        seg = self.current
+        prev = item.decision
+        source, score = "manual", None
+        if item.suggestion is not None:
+            source, score = str(item.suggestion.source), round(float(item.suggestion.score), 4)
+        elif prev is not None:
+            source, score = prev.source, prev.score
+        return Decision(segment=seg.id, code=item.code, decision=verdict, span=span, source=source, score=score,
+                        coder=self.coder, at=now_iso(), memo=memo if memo is not None else (prev.memo if prev else ""),
+                        text_sha=seg.sha)
+
+    def _write(self, step: Step) -> Step:
+        records = [c.after for c in step.changes if c.after is not None]
+        removals = [c.key for c in step.changes if c.after is None]
+        if records:
+            self.store.record(records)
+        if removals:
+            self.store.remove(removals)
+        if step.marked is not None:
+            self.marks.set(step.marked, True)
+        self.undo_stack.append(step)
+        seg = self.current.id
+        if step.memo is not None:
+            self.pending_memo.pop(step.memo[0], None)
+        for c in step.changes:
+            self._apply_local(c.key, c.after)
+        if self.decided(self.current):
+            self._decided_here.add(seg)
+        return step
+
+    def _apply_local(self, key: Key, d: Decision | None) -> None:
+        if d is None:
+            self.decisions.pop(key, None)
+        else:
+            self.decisions[key] = d
+        self._by_segment[key[0]] = [x for x in self._by_segment.get(key[0], []) if x.code != key[1]]
+        if d is not None:
+            self._by_segment[key[0]].append(d)
+        if not self._by_segment[key[0]]:
+            del self._by_segment[key[0]]
+
+    def _decide(self, codes: list[str], verdict: Literal["accepted", "rejected"], what: str,
+                span: tuple[int, int] | None = None, keep_span: bool = True) -> Step | None:
+        seg = self.current
+        pending = self.pending_memo.get(seg.id)
+        step = Step(self.index, what)
+        for code in codes:
+            item = self.item(code)
+            prev = item.decision
+            if prev is not None and prev.decision == verdict and (keep_span or prev.span == span):
+                continue
+            new_span = prev.span if (keep_span and prev is not None and verdict == "accepted") else span
+            memo = None
+            if pending is not None and step.memo is None:
+                memo = (prev.memo + "\n" + pending).strip() if prev is not None and prev.memo else pending
+                step.memo = (seg.id, pending)
+            new = self._decision(item, verdict, new_span if verdict == "accepted" else None, memo)
+            step.changes.append(Change((seg.id, code), prev, new))
+        if not step.changes:
+            return None
+        return self._write(step)
+
+    def accept(self, code: str) -> Step | None:
+        return self._decide([code], "accepted", f"accepted {code}")
+
+    def reject(self, code: str) -> Step | None:
+        return self._decide([code], "rejected", f"rejected {code}")
+
+    def accept_all(self) -> Step | None:
+        codes = [it.code for it in self.items() if it.state == "open"]
+        return self._decide(codes, "accepted", f"accepted {len(codes)} suggestion(s)")
+
+    def reject_rest(self) -> Step | None:
+        """Nothing (else) applies: reject the open suggestions; mark the passage when it has no decision at all."""
+        seg = self.current
+        codes = [it.code for it in self.items() if it.state == "open"]
+        step = self._decide(codes, "rejected", f"rejected {len(codes)} suggestion(s)")
+        if not self.decided(seg) and seg.id not in self.marks.ids:
+            mark = Step(self.index, "marked: nothing applies", marked=seg.id)
+            return self._write(mark)
+        return step
+
+    def narrow(self, code: str, first: int, last: int) -> Step | None:
+        """Accept `code` with its quote narrowed to sentences first..last (1-based)."""
+        text = self.current.text
+        span: tuple[int, int] | None = sentence_span(text, first, last)
+        if span == (0, len(text.rstrip())) or span == (0, len(text)):
+            span = None
+        return self._decide([code], "accepted", f"quote of {code} narrowed", span=span, keep_span=False)
+
+    def set_memo(self, code: str | None, text: str) -> str:
+        """Memo on `code`'s decision; held pending when that code has no decision yet. Returns where it went."""
+        seg = self.current
+        text = text.strip()
+        item = self.item(code) if code else None
+        if item is not None and item.decision is not None:
+            prev = item.decision
+            if prev.memo == text:
+                return "unchanged"
+            new = prev.model_copy(update={"memo": text, "at": now_iso()})
+            self._write(Step(self.index, f"memo on {code}", [Change(prev.key, prev, new)]))
+            return f"memo saved on {code}"
+        if text:
+            self.pending_memo[seg.id] = text
+            return "memo pending: it is saved with your next decision on this passage"
+        self.pending_memo.pop(seg.id, None)
+        return "memo dropped"
+
+    def memo_of(self, code: str | None) -> str:
+        if code is not None:
+            d = self.decisions.get((self.current.id, code))
+            if d is not None:
+                return d.memo
+        return self.pending_memo.get(self.current.id, "")
+
+    def undo(self) -> Step | None:
+        """Take back the last step: restore (or remove) each decision on disk, go to its passage."""
+        if not self.undo_stack:
+            return None
+        step = self.undo_stack.pop()
+        records = [c.before for c in step.changes if c.before is not None]
+        removals = [c.key for c in step.changes if c.before is None]
+        if records:
+            self.store.record(records)
+        if removals:
+            self.store.remove(removals)
+        if step.marked is not None:
+            self.marks.set(step.marked, False)
+        for c in step.changes:
+            self._apply_local(c.key, c.before)
+        if step.memo is not None:
+            self.pending_memo[step.memo[0]] = step.memo[1]
+        self.index = min(step.index, len(self.queue) - 1)
+        return step
+
+    # Moving ------------------------------------------------------------------
+    def go(self, index: int) -> bool:
+        if not self.queue:
+            return False
+        index = max(0, min(index, len(self.queue) - 1))
+        moved = index != self.index
+        self.index = index
+        self.refresh()
+        if self.feed is not None:
+            self.feed.prefer(self.current.transcript)
+        return moved
+
+    def next(self) -> bool:
+        return self.go(self.index + 1)
+
+    def previous(self) -> bool:
+        return self.go(self.index - 1)
+
+    def next_undecided(self) -> bool:
+        for i in range(self.index + 1, len(self.queue)):
+            if not self.decided(self.queue[i]):
+                return self.go(i)
+        return False
+
+    # Progress ----------------------------------------------------------------
+    def progress(self) -> Progress:
+        done = sum(1 for s in self.queue if self.decided(s))
+        rate = None
+        n = len(self._decided_here)
+        if n >= 2:
+            rate = (self.clock() - self._started) / n
+        todo = len(self.queue) - done
+        return Progress(done, len(self.queue), rate * todo if rate is not None else None)
+
+    def context(self, segment: Segment | None = None) -> Segment | None:
+        seg = segment or self.current
+        return self.study.transcripts[seg.transcript].previous_turn(seg)
