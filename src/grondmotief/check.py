@@ -124,6 +124,7 @@ def run_check(study: Study, *, fix: bool = False, accept_edits: bool = False, pi
             with store.locked():
                 atomic_write_text(store.path, render_codings(rewritten))
     report.counts["decisions"] = decisions
+    _stale_temp_files(study, report, fix)
     report.counts["coders"] = len(study.coders())
 
     if pii and transcripts_list:
@@ -133,6 +134,20 @@ def run_check(study: Study, *, fix: bool = False, accept_edits: bool = False, pi
 
     report.problems.sort(key=lambda p: (p.file, p.line or 0, p.message))
     return report
+
+
+def _stale_temp_files(study: Study, report: CheckReport, fix: bool) -> None:
+    """Temp files left by a process killed mid-write: the real file is intact, these are litter."""
+    for folder in (study.interviews_dir, study.codings_dir, study.chapters_dir, study.codebooks_dir):
+        if not folder.is_dir():
+            continue
+        for tmp in sorted(folder.rglob(".*.tmp")):
+            label = study.rel(tmp)
+            if fix:
+                tmp.unlink(missing_ok=True)
+                report.fixed.append(f"{label}: removed a temp file left by an interrupted write")
+            else:
+                report.problems.append(Problem(label, None, "temp file left by an interrupted write (the real file is intact); `grondmotief check --fix` removes it", "warning"))
 
 
 def _current_segment(transcripts, ref):  # type: ignore[no-untyped-def]
