@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from grondmotief.errors import Problem
@@ -27,28 +28,63 @@ class Finding:
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("e-mail address", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
-    ("URL", re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:nl|com|org|eu|net|be)(?:/\S*)?\b", re.IGNORECASE)),
+    (
+        "URL",
+        re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:nl|com|org|eu|net|be|info|nu)(?:/\S*)?\b", re.IGNORECASE),
+    ),
     ("IBAN", re.compile(r"\b[A-Z]{2}\d{2}\s?[A-Z]{4}(?:\s?\d{4}){2}\s?\d{2}\b")),
-    ("phone number", re.compile(r"(?<![\w-])(?:\+31[\s-]?|0031[\s-]?|0)(?:6[\s-]?\d{8}|\d{2,3}[\s-]?\d{6,7}|\d{2}[\s-]\d{3}[\s-]\d{2}[\s-]\d{2})(?![\w-])")),
+    # Dutch numbers: 0 or +31/0031 then nine digits, with spaces, dots or hyphens anywhere ("020 123 4567",
+    # "06-12345678", "+31 (0)6 1234 5678").
+    ("phone number", re.compile(r"(?<![\w+])(?:(?:\+|00)31[\s.-]?(?:\(0\)[\s.-]?)?|0)[1-9](?:[\s.-]?\d){8}(?![\w-])")),
     ("postcode", re.compile(r"\b[1-9]\d{3}\s?(?!SA|SD|SS)[A-Z]{2}\b")),
-    ("BSN-like number", re.compile(r"\b\d{9}\b")),
+    ("social-media handle", re.compile(r"(?<![\w.@])@[A-Za-z][A-Za-z0-9_]{2,}\b")),
 ]
+_NINE_DIGITS = re.compile(r"(?<![\d.,-])(?:\d{9}|\d{4}\.\d{2}\.\d{3})(?!\d|[.,-]\d)")
+
+
+def _bsn(digits: str) -> bool:
+    """The Dutch citizen service number passes the eleven test (elfproef)."""
+    ds = [int(c) for c in digits if c.isdigit()]
+    return (
+        len(ds) == 9
+        and ds[0] + ds[1] > 0
+        and (sum(d * w for d, w in zip(ds, range(9, 1, -1), strict=False)) - ds[8]) % 11 == 0
+    )
 
 
 def scan_text(text: str, privacy: PrivacySettings | None = None) -> list[Finding]:
+    """Every place in `text` that looks like personal data, sorted; kinds only, never the text."""
     privacy = privacy or PrivacySettings()
     findings: list[Finding] = []
     for kind, rx in _PATTERNS:
         findings.extend(Finding(kind, m.start(), m.end()) for m in rx.finditer(text))
-    for name in privacy.forbidden_names:
-        if name.strip():
-            rx = re.compile(r"(?<!\w)" + re.escape(name.strip()) + r"(?!\w)", re.IGNORECASE)
-            findings.extend(Finding("forbidden name", m.start(), m.end()) for m in rx.finditer(text))
+    findings.extend(
+        Finding("BSN-like number", m.start(), m.end()) for m in _NINE_DIGITS.finditer(text) if _bsn(m.group())
+    )
+    for rx in _forbidden(tuple(privacy.forbidden_names)):
+        findings.extend(Finding("forbidden name", m.start(), m.end()) for m in rx.finditer(text))
     from grondmotief.names import find_person_names
 
-    allowed = {a.lower() for a in privacy.allowed_names}
+    allowed = {a.strip().lower() for a in privacy.allowed_names}
     findings.extend(f for f in find_person_names(text) if text[f.start : f.end].lower() not in allowed)
-    return sorted(set(findings), key=lambda f: (f.start, f.end, f.kind))
+    ordered = sorted(set(findings), key=lambda f: (f.start, -f.end, f.kind))
+    # A finding inside a larger one (the domain of an e-mail address) adds nothing.
+    kept: list[Finding] = []
+    for f in ordered:
+        if not any(k.start <= f.start and f.end <= k.end and k != f for k in kept[-8:]):
+            kept.append(f)
+    return sorted(kept, key=lambda f: (f.start, f.end, f.kind))
+
+
+@lru_cache(maxsize=32)
+def _forbidden(names: tuple[str, ...]) -> list[re.Pattern[str]]:
+    # Whole words, any case, any run of spaces between the parts of a name.
+    out = []
+    for name in names:
+        parts = name.split()
+        if parts:
+            out.append(re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, parts)) + r"(?!\w)", re.IGNORECASE))
+    return out
 
 
 def kinds(findings: Iterable[Finding]) -> str:
@@ -62,6 +98,12 @@ def scan_transcripts(study: Study, transcripts: Iterable[Transcript]) -> list[Pr
         for seg in t.segments:
             found = scan_text(seg.text, study.settings.privacy)
             if found:
-                problems.append(Problem(label, seg.line, f"{seg.id} may contain personal data ({kinds(found)}); "
-                                        "anonymise it, or list a false positive under privacy.allowed_names"))
+                problems.append(
+                    Problem(
+                        label,
+                        seg.line,
+                        f"{seg.id} may contain personal data ({kinds(found)}); "
+                        "anonymise it, or list a false positive under privacy.allowed_names",
+                    )
+                )
     return problems

@@ -1,0 +1,130 @@
+"""`quote`: verbatim accepted passages with citation ids, ready to paste, screened for personal data."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from grondmotief.cli.common import (
+    CodeOpt,
+    CodersOpt,
+    MotiveOpt,
+    StudyOpt,
+    ThemeOpt,
+    TranscriptOpt,
+    check_format,
+    code_filter,
+    open_study,
+)
+from grondmotief.cli.console import warn
+from grondmotief.cli.output import Column, Fmt, emit
+
+ORDER = 55
+
+
+def register(app: typer.Typer) -> None:
+    app.command("quote")(quote)
+
+
+def quote(
+    ctx: typer.Context,
+    study: StudyOpt = None,
+    theme: ThemeOpt = None,
+    motive: MotiveOpt = None,
+    code: CodeOpt = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--where",
+            "-w",
+            help="Only transcripts whose attribute has this value, "
+            "key=value (repeatable: different keys all hold, a repeated key "
+            "means either value).",
+            show_default=False,
+        ),
+    ] = None,
+    transcript: TranscriptOpt = None,
+    coder: CodersOpt = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="At most this many quotes.", show_default=False)
+    ] = None,
+    sample: Annotated[
+        int | None,
+        typer.Option(
+            "--sample",
+            min=1,
+            help="A random sample of this many quotes (reproducible with --seed), shown in citation order.",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for --sample.")] = 0,
+    context: Annotated[
+        bool, typer.Option("--context", help="Show the preceding turn (usually the interviewer's question).")
+    ] = False,
+    allow_flagged: Annotated[
+        bool, typer.Option("--allow-flagged", help="Also print quotes the personal-data scan flags.")
+    ] = False,
+    fmt: Annotated[Fmt, typer.Option("--format", "-f", help="md|text|json|csv.", case_sensitive=False)] = Fmt.md,
+) -> None:
+    """Verbatim quotes: each accepted passage once, with its citation id and an anonymous attribution.
+
+    --theme, --motive and --code combine as AND (a passage must carry all of them; a parent code
+    includes its children). The quote is the accepted span (spans of several coders are merged,
+    gaps shown as "(…)"), else the whole passage. Quotes that may contain personal data (e-mail,
+    phone, postcode, IBAN, URL, a person's name, a name from privacy.forbidden_names) are withheld
+    with a warning naming the citation id and the kind of data; --allow-flagged prints them anyway.
+
+    Example: grondmotief quote --theme subsidies --motive efficiency --limit 3
+    """
+    from grondmotief.analysis import coded_passages
+    from grondmotief.quotes import Withheld, find_quotes, parse_where, render_quotes
+
+    check_format(fmt, Fmt.md, Fmt.text, Fmt.json, Fmt.csv)
+    s = open_study(ctx, study)
+    codes = code_filter(s, theme, motive, code)
+    conditions = parse_where(where, s)
+    for tid in transcript or []:
+        s.transcript(tid)
+    coded = coded_passages(s, s.report_coders(coder))
+    withheld: list[Withheld] = []
+    quotes = find_quotes(
+        s,
+        coded,
+        codes,
+        where=conditions,
+        transcripts=transcript,
+        limit=limit,
+        sample=sample,
+        seed=seed,
+        context=context,
+        allow_flagged=allow_flagged,
+        withheld=withheld,
+    )
+    if fmt in (Fmt.md, Fmt.text):
+        sys.stdout.write(render_quotes(quotes, fmt.value))
+    else:
+        rows = []
+        for q in quotes:
+            d = q.as_dict()
+            if fmt == Fmt.csv:
+                d["context"] = q.context or ""
+            rows.append(d)
+        cols = [
+            Column("id"),
+            Column("transcript"),
+            Column("paragraph"),
+            Column("attribution"),
+            Column("codes"),
+            Column("coders"),
+            Column("text"),
+        ] + ([Column("context")] if context else [])
+        emit(rows, cols, fmt)
+    for w in withheld:
+        warn(
+            f"{w.id} withheld: may contain personal data ({w.kinds}); anonymise the transcript, list a false "
+            "positive under privacy.allowed_names, or pass --allow-flagged"
+        )
+    if not quotes and not withheld:
+        warn("no quotes match (no accepted decisions with these codes and attributes)")

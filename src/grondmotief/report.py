@@ -1,0 +1,285 @@
+"""`grondmotief report`: chapter templates rendered into `chapters/`, deterministically and safely.
+
+- Templates are `templates/*.md.j2` in the study, overriding the packaged defaults of the same name
+  (`grondmotief/data/templates/`). Names starting with `_` are partials (include/import only).
+- Rendering runs in Jinja2's ImmutableSandboxedEnvironment with StrictUndefined: templates may come
+  from a pull request, so they see plain data and a few pure helpers, nothing else. Every `{{ }}`
+  string is Markdown-escaped unless it is already safe (`|quote`, `|blockquote`, `|raw`).
+- Rendering a template is a pure function of the context; `render_report` returns every output file
+  as text, and only `write_report` touches the disk (atomically, inside chapters/, never deleting).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import traceback
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from grondmotief.errors import GrondmotiefError, ReportError
+from grondmotief.fileio import atomic_write_text
+from grondmotief.mdsafe import Md, blockquote, escape_inline, escape_text, table_cell
+from grondmotief.study import Study
+
+SUFFIX = ".md.j2"
+FIGURES = "figures"
+MAX_REPEAT = 100_000  # largest string or list a template may build with * or **
+
+
+def packaged_templates_dir() -> Path:
+    return Path(str(resources.files("grondmotief").joinpath("data", "templates")))
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    name: str  # e.g. 01-ervaringen.md.j2
+    path: Path
+    label: str  # as shown in messages: templates/01-ervaringen.md.j2, or (packaged) …
+
+    @property
+    def chapter(self) -> str:
+        return self.name[: -len(".j2")]
+
+
+def template_sources(study: Study) -> list[TemplateSource]:
+    """Chapter templates: the study's, plus packaged defaults the study does not override."""
+    found: dict[str, TemplateSource] = {}
+    packaged = packaged_templates_dir()
+    for folder, is_study in ((packaged, False), (study.templates_dir, True)):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob(f"*{SUFFIX}")):
+            if path.name.startswith(("_", ".")) or not path.is_file():
+                continue
+            label = study.rel(path) if is_study else f"(packaged) grondmotief/data/templates/{path.name}"
+            found[path.name] = TemplateSource(path.name, path, label)
+    return [found[k] for k in sorted(found)]
+
+
+# The sandbox ---------------------------------------------------------------------------------------
+def make_env(study: Study) -> Any:
+    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateNotFound
+    from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+    class ContainedLoader(FileSystemLoader):
+        """A file loader that refuses templates whose real path (after symlinks) leaves its folder."""
+
+        def get_source(self, environment: Any, template: str) -> Any:
+            source, filename, uptodate = super().get_source(environment, template)
+            real = os.path.realpath(filename)
+            if not any(real.startswith(os.path.realpath(p) + os.sep) for p in self.searchpath):
+                raise TemplateNotFound(template)
+            return source, filename, uptodate
+
+    class Sandbox(ImmutableSandboxedEnvironment):
+        intercepted_binops = frozenset(["*", "**"])
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+                raise SecurityError("exponent too large for a template")
+            if operator == "*":
+                for seq, k in ((left, right), (right, left)):
+                    if isinstance(seq, str | list | tuple) and isinstance(k, int) and len(seq) * k > MAX_REPEAT:
+                        raise SecurityError("repetition too large for a template")
+            return super().call_binop(context, operator, left, right)
+
+    loaders = [ContainedLoader(str(study.templates_dir))] if study.templates_dir.is_dir() else []
+    loaders.append(ContainedLoader(str(packaged_templates_dir())))
+    env = Sandbox(
+        loader=ChoiceLoader(loaders),
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=_finalize,
+        auto_reload=False,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def _finalize(value: Any) -> Any:
+    """Every printed value: safe Markdown stays, other strings are escaped, None prints nothing."""
+    if value is None:
+        return ""
+    if isinstance(value, Md):
+        return value
+    if isinstance(value, str):
+        return escape_text(value)
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return value
+
+
+def _pct(value: Any, digits: int = 0) -> Md:
+    return Md(f"{float(value) * 100:.{int(digits)}f}%")
+
+
+def _quote_filter(q: dict[str, Any]) -> Md:
+    from grondmotief.quotes import role_label
+
+    lines = []
+    if q.get("context"):
+        ctx = q["context"]
+        lines += [f"> *{escape_inline(role_label(ctx.get('role')))}:* {escape_inline(ctx.get('text', ''))}", ">"]
+    cite = f"{q['attribution']} ({q['id']})" if q.get("attribution") else f"({q['id']})"
+    lines += [blockquote(str(q["text"])), ">", f"> — {escape_inline(cite)}"]
+    return Md("\n".join(lines))
+
+
+FILTERS: dict[str, Any] = {
+    "md": lambda v: Md(escape_inline("" if v is None else str(v))),
+    "raw": lambda v: Md("" if v is None else str(v)),
+    "blockquote": lambda v: Md(blockquote(str(v))),
+    "cell": lambda v: Md(table_cell(v)),
+    "pct": _pct,
+    "quote": _quote_filter,
+}
+
+
+def render_template(env: Any, source: TemplateSource, context: dict[str, Any]) -> str:
+    """Render one template to a string. Errors name the template file and line, never data."""
+    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
+    from jinja2.sandbox import SecurityError
+
+    try:
+        return str(env.get_template(source.name).render(context))
+    except TemplateSyntaxError as exc:
+        raise ReportError(f"{_label(exc.filename, source)}:{exc.lineno}: template syntax: {exc.message}") from None
+    except TemplateNotFound as exc:
+        where = _where(exc, source)
+        raise ReportError(
+            f"{where}: template '{exc.name}' not found; a template may include or import only "
+            "other templates in templates/ or the packaged defaults (no modules)"
+        ) from None
+    except SecurityError as exc:
+        raise ReportError(f"{_where(exc, source)}: not allowed in a template: {exc}") from None
+    except UndefinedError as exc:
+        raise ReportError(
+            f"{_where(exc, source)}: undefined: {exc.message}; see the template context in the README (report section)"
+        ) from None
+    except GrondmotiefError as exc:  # a helper called with a wrong group or code id
+        raise ReportError(f"{_where(exc, source)}: {exc.message}") from None
+    except (TemplateError, TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError) as exc:
+        raise ReportError(
+            f"{_where(exc, source)}: {type(exc).__name__} while rendering"
+            + (f": {exc}" if isinstance(exc, TemplateError | TypeError | ZeroDivisionError) else "")
+        ) from None
+
+
+def _label(filename: str | None, source: TemplateSource) -> str:
+    if not filename:
+        return source.label
+    path = Path(filename)
+    if path.name == source.name:
+        return source.label
+    if packaged_templates_dir() in path.parents:
+        return f"(packaged) grondmotief/data/templates/{path.name}"
+    return f"templates/{path.name}"
+
+
+def _where(exc: BaseException, source: TemplateSource) -> str:
+    """The template file and line an error happened at, from Jinja's rewritten traceback."""
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename.endswith(SUFFIX) or Path(f.filename).parent in (packaged_templates_dir(),)
+    ]
+    if frames:
+        f = frames[-1]
+        return f"{_label(f.filename, source)}:{f.lineno}"
+    return source.label
+
+
+# The whole report ---------------------------------------------------------------------------------
+@dataclass
+class Rendered:
+    files: dict[str, str]  # path relative to chapters/ → content
+    withheld: list[Any] = field(default_factory=list)  # quotes.Withheld, deduplicated
+    sources: list[TemplateSource] = field(default_factory=list)
+
+
+def render_report(study: Study, coders: list[str] | None = None, *, allow_flagged: bool = False) -> Rendered:
+    from grondmotief.report_context import build_context
+
+    sources = template_sources(study)
+    if not sources:
+        raise ReportError(
+            "no chapter templates: add templates/*.md.j2 or reinstall grondmotief (packaged defaults missing)"
+        )
+    env = make_env(study)
+    ctx, state = build_context(study, coders, allow_flagged=allow_flagged)
+    files: dict[str, str] = {}
+    for source in sources:
+        text = render_template(env, source, ctx)
+        if text.strip():  # a study template that renders empty switches that chapter off
+            files[source.chapter] = text.rstrip("\n") + "\n"
+    for rel, make in sorted(state.figures.items()):
+        files[rel] = make()
+    seen: set[str] = set()
+    withheld = [w for w in state.withheld if not (w.id in seen or seen.add(w.id))]  # type: ignore[func-returns-value]
+    return Rendered(files, withheld, sources)
+
+
+def chapters_root(study: Study) -> Path:
+    """chapters/ as configured, refusing a folder outside the study (or the study folder itself)."""
+    root = study.root.resolve()
+    target = study.chapters_dir.resolve()
+    if target == root or root not in target.parents:
+        raise ReportError(
+            f"grondmotief.yaml: report.chapters_dir '{study.settings.report.chapters_dir}' must be a "
+            "folder inside the study"
+        )
+    return target
+
+
+def _target(base: Path, rel: str) -> Path:
+    path = base / rel
+    parent = path.parent.resolve()
+    if parent != base and base not in parent.parents:
+        raise ReportError(f"refusing to write {rel}: it would leave {base.name}/ (a symlinked folder?)")
+    if path.is_symlink():
+        raise ReportError(f"refusing to write {base.name}/{rel}: it is a symbolic link")
+    return path
+
+
+@dataclass
+class Change:
+    path: str  # relative to the study, e.g. chapters/01-ervaringen.md
+    rel: str  # relative to chapters/
+    status: str  # new | changed
+    diff: str
+
+
+def changes(study: Study, rendered: Rendered, *, diff_lines: int = 12) -> list[Change]:
+    base = chapters_root(study)
+    out = []
+    for rel, text in rendered.files.items():
+        path = _target(base, rel)
+        label = study.rel(path)
+        if not path.exists():
+            out.append(Change(label, rel, "new", ""))
+            continue
+        old = path.read_bytes().decode("utf-8", errors="replace")
+        if old == text:
+            continue
+        diff = list(
+            difflib.unified_diff(old.splitlines(), text.splitlines(), f"a/{label}", f"b/{label}", n=1, lineterm="")
+        )
+        more = len(diff) - diff_lines
+        shown = diff[:diff_lines] + ([f"… {more} more diff line(s)"] if more > 0 else [])
+        out.append(Change(label, rel, "changed", "\n".join(shown)))
+    return out
+
+
+def write_report(study: Study, rendered: Rendered) -> list[Change]:
+    """Write what changed, each file atomically; nothing is deleted."""
+    base = chapters_root(study)
+    todo = changes(study, rendered, diff_lines=0)
+    for ch in todo:
+        atomic_write_text(_target(base, ch.rel), rendered.files[ch.rel])
+    return todo

@@ -1,0 +1,185 @@
+"""quote: formats, Markdown safety, spans, filters, sampling and the personal-data screen."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from grondmotief.cli.output import Column, Fmt, render
+from grondmotief.mdsafe import blockquote, escape_inline, table_cell
+from grondmotief.study import Study
+
+FIXTURE = Path(__file__).parent / "fixtures" / "analysis"
+HOSTILE = "# Kop *vet* _schuin_ > citaat | pipe [link](javascript:alert(1)) <script>alert(1)</script> ![i](x) `c` ~~s~~ &amp; \\"
+FORBIDDEN_HTML = ("<script", "<em>", "<strong>", "<h1", "<a ", "<img", "<code>", "<s>", "<del>", "<b>")
+
+
+@pytest.fixture
+def study_dir(tmp_path: Path) -> Path:
+    dest = tmp_path / "study"
+    shutil.copytree(FIXTURE, dest, ignore=shutil.ignore_patterns("golden", "chapters"))
+    return dest
+
+
+def md_html(text: str) -> str:
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(text)
+
+
+def q(cli, study_dir: Path, *args: str):
+    return cli("quote", "--study", str(study_dir), *args)
+
+
+# Markdown safety -----------------------------------------------------------------------------------
+def test_escape_inline_renders_literally() -> None:
+    html = md_html(escape_inline(HOSTILE))
+    assert not any(tag in html for tag in FORBIDDEN_HTML), html
+    assert html.count("<p>") == 1
+    assert "&lt;script&gt;" in html and "*vet*" in html and "[link]" in html
+
+
+def test_blockquote_cannot_be_broken_out_of() -> None:
+    text = "eerste alinea\n\n" + HOSTILE + "\n---\n1. lijst\n- item\n\n> nog een"
+    html = md_html(blockquote(text) + "\n\nna de quote")
+    assert html.count("<blockquote>") == 1
+    assert html.rstrip().endswith("<p>na de quote</p>")
+    body = html.split("</blockquote>")[0]
+    assert not any(tag in body for tag in (*FORBIDDEN_HTML, "<hr", "<ol", "<ul", "<li"))
+
+
+def test_table_cell_keeps_columns() -> None:
+    rows = [{"a": HOSTILE, "b": "x|y\nz"}, {"a": "gewoon", "b": "<b>vet</b>"}]
+    html = md_html(render(rows, [Column("a"), Column("b")], Fmt.md))
+    assert html.count("<tr>") == 3 and html.count("<td>") == 4
+    assert not any(tag in html for tag in FORBIDDEN_HTML)
+    assert table_cell(None) == ""
+
+
+def test_invisible_and_bidi_controls_removed() -> None:
+    assert escape_inline("a\u202eb\x1b[31mc") == "ab[31mc".replace("[", "\\[")
+
+
+# The quote command ---------------------------------------------------------------------------------
+def test_quote_md_hostile_passage_is_safe(cli, study_dir: Path) -> None:
+    r = q(cli, study_dir, "--code", "love", "--where", "sector=sociaal domein")
+    assert r.exit_code == 0, r.stderr
+    html = md_html(r.stdout)
+    assert html.count("<blockquote>") == 1
+    assert not any(tag in html for tag in FORBIDDEN_HTML), html
+    assert "— organisatie rond vrijwilligerswerk, sociaal domein (org02¶6)" in r.stdout
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_quote_theme_withholds_email_and_allow_flagged_shows_it(cli, study_dir: Path) -> None:
+    r = q(cli, study_dir, "--theme", "subsidies")
+    assert r.exit_code == 0
+    assert re.findall(r"\((org\d+¶\d+)\)$", r.stdout, flags=re.M) == ["org01¶2", "org02¶6", "org03¶2", "org04¶4"]
+    assert "info@" not in r.stdout
+    assert "org01¶6 withheld" in r.stderr and "e-mail address" in r.stderr
+    assert "info@" not in r.stderr and "buurtsport" not in r.stderr  # the kind, never the text
+    shown = q(cli, study_dir, "--theme", "subsidies", "--allow-flagged")
+    assert "info@buurtsport-voorbeeld.nl" in shown.stdout and "withheld" not in shown.stderr
+
+
+def test_forbidden_name_is_withheld(cli, study_dir: Path) -> None:
+    r = q(cli, study_dir, "--theme", "permits", "--format", "json")
+    assert [x["id"] for x in json.loads(r.stdout)] == ["org01¶4"]
+    assert "org03¶4 withheld" in r.stderr and "forbidden name" in r.stderr and "Klompmaker" not in r.stderr
+
+
+def test_quote_json_is_verbatim_span(cli, study_dir: Path) -> None:
+    r = q(cli, study_dir, "--code", "subsidies", "--coder", "anna", "--format", "json", "--allow-flagged")
+    data = {x["id"]: x for x in json.loads(r.stdout)}
+    s = Study.open(study_dir)
+    for qid, item in data.items():
+        text = s.segment(qid).text
+        pieces = [text[a:b].strip() for a, b in item["spans"]]
+        assert item["text"] == " (…) ".join(pieces)
+    assert data["org01¶2"]["text"] == "Elk jaar weer die aanvraag."  # anna's span only
+    assert data["org01¶2"]["coders"] == ["anna"]
+
+
+def test_spans_of_several_codes_are_joined_with_elision(cli, study_dir: Path) -> None:
+    r = q(cli, study_dir, "--theme", "subsidies", "--motive", "efficiency", "--format", "text")
+    assert r.exit_code == 0
+    assert "org04¶4 (professionele organisatie met vrijwilligers, zorg)" in r.stdout
+    assert (
+        "“De subsidie is meerjarig, gelukkig. (…) En dan vragen ze ook nog om cijfers over bereik en effect.”"
+        in r.stdout
+    )
+    ids = re.findall(r"^(org\d+¶\d+)", r.stdout, flags=re.M)
+    assert ids == ["org01¶2", "org04¶4"]  # AND of theme and motive
+
+
+def test_union_of_coders_quotes_a_passage_once(cli, study_dir: Path) -> None:
+    r = q(cli, study_dir, "--code", "care", "--format", "json")
+    items = json.loads(r.stdout)
+    assert [x["id"] for x in items] == ["org02¶2", "org02¶4", "org04¶2"]
+    assert next(x for x in items if x["id"] == "org04¶2")["coders"] == ["anna", "ben"]
+    # A parent code includes passages coded with its children.
+    parent = json.loads(q(cli, study_dir, "--motive", "scarcity-abundance", "--format", "json").stdout)
+    assert [x["id"] for x in parent] == ["org01¶4", "org02¶2", "org03¶2"]
+
+
+def test_where_filters(cli, study_dir: Path) -> None:
+    one = json.loads(
+        q(
+            cli,
+            study_dir,
+            "--where",
+            "organisation_type=volunteers-only",
+            "--where",
+            "sector=cultuur",
+            "--format",
+            "json",
+        ).stdout
+    )
+    assert [x["id"] for x in one] == ["org03¶2"]  # org03¶4 is withheld (forbidden name)
+    either = json.loads(
+        q(
+            cli, study_dir, "--code", "love", "--where", "sector=zorg", "--where", "sector=sport", "--format", "json"
+        ).stdout
+    )
+    assert [x["id"] for x in either] == ["org01¶2", "org04¶2"]
+    bad = q(cli, study_dir, "--where", "kleur=rood")
+    assert bad.exit_code == 1 and "no transcript has attribute 'kleur'" in bad.stderr
+    worse = q(cli, study_dir, "--where", "geen-is-teken")
+    assert worse.exit_code == 1 and "key=value" in worse.stderr
+
+
+def test_csv_and_context(cli, study_dir: Path) -> None:
+    r = q(cli, study_dir, "--code", "equality", "--format", "csv", "--context")
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [row["id"] for row in rows] == ["org02¶4", "org04¶2"]
+    assert rows[0]["context"] == "Wat maakt het werk de moeite waard?"
+    assert rows[1]["attribution"] == "professionele organisatie met vrijwilligers, zorg"
+    md = q(cli, study_dir, "--code", "equality", "--context", "--limit", "1")
+    assert md.stdout.startswith("> *Interviewer:* Wat maakt het werk de moeite waard?\n>\n> Het contact")
+
+
+def test_sample_is_deterministic_per_seed(cli, study_dir: Path) -> None:
+    def ids(seed: int) -> list[str]:
+        out = q(cli, study_dir, "--sample", "3", "--seed", str(seed), "--format", "json", "--allow-flagged").stdout
+        return [x["id"] for x in json.loads(out)]
+
+    first = ids(7)
+    assert len(first) == 3 and first == ids(7)
+    assert first == sorted(first, key=lambda s: (s.split("¶")[0], int(s.split("¶")[1])))  # citation order
+    assert len({tuple(ids(seed)) for seed in range(6)}) > 1
+
+
+def test_limit_and_usage_errors(cli, study_dir: Path) -> None:
+    r = q(cli, study_dir, "--limit", "2", "--format", "json")
+    assert len(json.loads(r.stdout)) == 2
+    assert q(cli, study_dir, "--theme", "love").exit_code == 2  # a motive given as theme
+    assert q(cli, study_dir, "--format", "table").exit_code == 2
+    unknown = q(cli, study_dir, "--code", "nope")
+    assert unknown.exit_code == 1 and "unknown code 'nope'" in unknown.stderr
+    none = q(cli, study_dir, "--code", "abundance", "--coder", "ben")
+    assert none.exit_code == 0 and none.stdout == "" and "no quotes match" in none.stderr
