@@ -78,3 +78,10 @@ def test_help_does_not_import_spacy() -> None:
     code = "import sys; from grondmotief.cli.app import app; assert 'spacy' not in sys.modules, 'spacy imported'"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_cli_reference_is_current() -> None:
+    from grondmotief.cli.docs import render
+
+    committed = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert committed == render(), "docs/cli.md is stale: run `make docs`"
