@@ -13,7 +13,6 @@ The statistics are implemented here (numpy only) and checked in the tests agains
 from __future__ import annotations
 
 import inspect
-from collections import defaultdict
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -31,80 +30,95 @@ Value = Hashable | None
 
 
 # --------------------------------------------------------------------------- statistics
-def krippendorff_alpha_nominal(data: Sequence[Sequence[Value]]) -> float | None:
-    """Krippendorff's alpha for nominal data: rows are coders, columns units, None = missing.
+Data = Sequence[Sequence[Value]] | np.ndarray
+
+
+def _encode(data: Data) -> np.ndarray:
+    """Coders × units as small integers, -1 for missing. Integer arrays pass through (negatives = missing)."""
+    if isinstance(data, np.ndarray) and data.dtype.kind in "iu":
+        return data.astype(np.int64, copy=False)
+    rows = [list(r) for r in data]
+    width = max((len(r) for r in rows), default=0)
+    index: dict[Hashable, int] = {}
+    out = np.full((len(rows), width), -1, dtype=np.int64)
+    for i, row in enumerate(rows):
+        for u, v in enumerate(row):
+            if v is None or (isinstance(v, float) and v != v):  # None or NaN: missing
+                continue
+            out[i, u] = index.setdefault(v, len(index))
+    return out
+
+
+def _counts(data: Data) -> np.ndarray:
+    """Categories × pairable units: how many coders gave each value to each unit (units with < 2 values dropped)."""
+    codes = _encode(data)
+    if codes.size == 0:
+        return np.zeros((0, 0))
+    k = int(codes.max()) + 1 if (codes >= 0).any() else 0
+    counts = (
+        np.stack([(codes == c).sum(axis=0) for c in range(k)]) if k else np.zeros((0, codes.shape[1]), dtype=np.int64)
+    )
+    m = counts.sum(axis=0)
+    return counts[:, m >= 2].astype(float)
+
+
+def krippendorff_alpha_nominal(data: Data) -> float | None:
+    """Krippendorff's alpha for nominal data: rows are coders, columns units, None (or -1) = missing.
 
     Built from the coincidence matrix: every ordered pair of values from different coders in a
     unit adds 1/(m_u - 1), where m_u is the number of values in that unit. Units with fewer than
     two values are not pairable and drop out. Returns None when alpha is undefined (no pairable
     unit, or only one value occurs, so there is no expected disagreement).
     """
-    units: list[list[Hashable]] = []
-    n_units = max((len(row) for row in data), default=0)
-    for u in range(n_units):
-        vals = [row[u] for row in data if u < len(row) and row[u] is not None and row[u] == row[u]]
-        if len(vals) >= 2:
-            units.append(vals)
-    if not units:
+    counts = _counts(data)
+    if counts.size == 0:
         return None
-    categories = sorted({v for vals in units for v in vals}, key=repr)
-    index = {c: i for i, c in enumerate(categories)}
-    o = np.zeros((len(categories), len(categories)))
-    for vals in units:
-        counts = np.zeros(len(categories))
-        for v in vals:
-            counts[index[v]] += 1
-        m = len(vals)
-        # Ordered pairs of different coders: counts_c * counts_k, minus self-pairs on the diagonal.
-        o += (np.outer(counts, counts) - np.diag(counts)) / (m - 1)
+    m = counts.sum(axis=0)
+    weighted = counts / (m - 1)
+    # o[c, k] = sum over units of counts_c * counts_k / (m - 1), minus self-pairs on the diagonal.
+    o = weighted @ counts.T - np.diag(weighted.sum(axis=1))
     n_c = o.sum(axis=1)
     n = n_c.sum()
     observed = o.sum() - np.trace(o)
     expected = (n * n - (n_c**2).sum()) / (n - 1)
-    if expected <= 0:
+    if expected <= 1e-12:
         return None
     return float(1.0 - observed / expected)
 
 
-def cohen_kappa(a: Sequence[Value], b: Sequence[Value]) -> float | None:
-    """Cohen's kappa of two coders over the units both decided (None on either side is skipped).
+def cohen_kappa(a: Sequence[Value] | np.ndarray, b: Sequence[Value] | np.ndarray) -> float | None:
+    """Cohen's kappa of two coders over the units both decided (missing on either side is skipped).
 
     Returns None when undefined: no shared unit, or chance agreement is 1 (both coders gave one
     and the same value to everything).
     """
-    pairs = [(x, y) for x, y in zip(a, b, strict=True) if x is not None and y is not None]
-    if not pairs:
+    pair: Data = np.stack([np.asarray(a), np.asarray(b)]) if isinstance(a, np.ndarray) else [list(a), list(b)]
+    codes = _encode(pair)
+    both = (codes >= 0).all(axis=0)
+    x, y = codes[0, both], codes[1, both]
+    n = len(x)
+    if n == 0:
         return None
-    n = len(pairs)
-    observed = sum(1 for x, y in pairs if x == y) / n
-    ca: dict[Hashable, int] = defaultdict(int)
-    cb: dict[Hashable, int] = defaultdict(int)
-    for x, y in pairs:
-        ca[x] += 1
-        cb[y] += 1
-    expected = sum(ca[k] * cb.get(k, 0) for k in ca) / (n * n)
-    if expected >= 1.0:
+    k = int(max(x.max(), y.max())) + 1
+    observed = float((x == y).mean())
+    expected = float((np.bincount(x, minlength=k) * np.bincount(y, minlength=k)).sum()) / (n * n)
+    if expected >= 1.0 - 1e-12:
         return None
     return (observed - expected) / (1.0 - expected)
 
 
-def percent_agreement(data: Sequence[Sequence[Value]]) -> float | None:
+def percent_agreement(data: Data) -> float | None:
     """Share of agreeing pairs among all pairs of coders' values within a unit.
 
     For two coders without missing values this is the plain share of units they agree on; for
     more coders, each unit counts with weight 1 (its pairs weighted 1/(m_u - 1)), as in alpha.
     """
-    n_units = max((len(row) for row in data), default=0)
-    agree = total = 0.0
-    for u in range(n_units):
-        vals = [row[u] for row in data if u < len(row) and row[u] is not None]
-        m = len(vals)
-        if m < 2:
-            continue
-        same = sum(1 for i, j in combinations(range(m), 2) if vals[i] == vals[j])
-        agree += 2 * same / (m - 1)
-        total += m
-    return None if total == 0 else agree / total
+    counts = _counts(data)
+    if counts.size == 0:
+        return None
+    m = counts.sum(axis=0)
+    agree = (counts * (counts - 1) / (m - 1)).sum()
+    return float(agree / m.sum())
 
 
 # --------------------------------------------------------------------------- units
@@ -166,6 +180,7 @@ class AgreementResult:
     views: dict[str, CoderView]
     segments: list[str]  # the passages any coder decided on, in transcript order
     notes: list[str] = field(default_factory=list)
+    values: np.ndarray | None = None  # coders × segments × codes (see value_matrix)
 
     @property
     def pairs(self) -> list[tuple[str, str]]:
@@ -176,8 +191,14 @@ def _seg_key(ref: str) -> tuple[str, int]:
     return parse_segment_ref(ref)
 
 
-def build_views(study: Study, coders: list[str], *, rollup: bool = False,
-                transcripts: list[str] | None = None, machine_threshold: float | None = None) -> tuple[dict[str, CoderView], list[str]]:
+def build_views(
+    study: Study,
+    coders: list[str],
+    *,
+    rollup: bool = False,
+    transcripts: list[str] | None = None,
+    machine_threshold: float | None = None,
+) -> tuple[dict[str, CoderView], list[str]]:
     """One CoderView per coder from their anchored decisions (orphans left out, counted in notes)."""
     cb = study.codebook
     notes: list[str] = []
@@ -210,22 +231,29 @@ def build_views(study: Study, coders: list[str], *, rollup: bool = False,
     if MACHINE in coders:
         views[MACHINE] = machine_view(study, rollup=rollup, transcripts=transcripts, threshold=machine_threshold)
     if orphans:
-        notes.append(f"{orphans} decision(s) no longer match their passage and were left out; `grondmotief check` lists them")
+        notes.append(
+            f"{orphans} decision(s) no longer match their passage and were left out; `grondmotief check` lists them"
+        )
     if unknown:
         notes.append(f"{unknown} decision(s) name codes that are not in the codebook and were left out")
     return {c: views[c] for c in coders}, notes
 
 
-def machine_view(study: Study, *, rollup: bool = False, transcripts: list[str] | None = None,
-                 threshold: float | None = None) -> CoderView:
+def machine_view(
+    study: Study, *, rollup: bool = False, transcripts: list[str] | None = None, threshold: float | None = None
+) -> CoderView:
     """The suggester as a coder: it decides every coded passage; a code applies at or above the threshold."""
     try:
         from grondmotief.suggest import suggest_study
     except ImportError as exc:
-        raise GrondmotiefError(f"coder 'machine' needs the suggester (grondmotief.suggest), which is not available ({exc.name})") from None
+        raise GrondmotiefError(
+            f"coder 'machine' needs the suggester (grondmotief.suggest), which is not available ({exc.name})"
+        ) from None
     limit = study.settings.suggest.threshold if threshold is None else threshold
     params = inspect.signature(suggest_study).parameters
     kwargs: dict[str, Any] = {"threshold": limit} if "threshold" in params else {}
+    if transcripts and "transcripts" in params:
+        kwargs["transcripts"] = transcripts
     result = suggest_study(study, **kwargs)
     cb = study.codebook
     view = CoderView(MACHINE)
@@ -251,6 +279,7 @@ def iter_suggestions(result: Any) -> Iterator[tuple[str, str, float | None]]:
     or dicts carrying `segment` (an id or a Segment) and `code`, or of per-segment objects with
     `.segment` and `.suggestions`.
     """
+
     def get(obj: Any, name: str) -> Any:
         return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
 
@@ -271,16 +300,41 @@ def iter_suggestions(result: Any) -> Iterator[tuple[str, str, float | None]]:
             yield seg_id(get(item, "segment")), str(get(item, "code")), get(item, "score")
 
 
-def _stats(code: str, label: str, group: str, coders: list[str], rows: list[list[int | None]]) -> CodeAgreement:
-    n_units = len(rows[0]) if rows else 0
-    pairable = sum(1 for u in range(n_units) if sum(1 for r in rows if r[u] is not None) >= 2)
-    applied = {c: sum(1 for v in r if v == 1) for c, r in zip(coders, rows, strict=True)}
+def _stats(code: str, label: str, group: str, coders: list[str], rows: np.ndarray) -> CodeAgreement:
+    """Figures for one code (or all pooled) from a coders × units matrix of 1/0/-1 (missing)."""
+    pairable = int(((rows >= 0).sum(axis=0) >= 2).sum())
+    applied = {c: int((rows[i] == 1).sum()) for i, c in enumerate(coders)}
     kappa = {(coders[i], coders[j]): cohen_kappa(rows[i], rows[j]) for i, j in combinations(range(len(coders)), 2)}
-    return CodeAgreement(code, label, group, pairable, applied, percent_agreement(rows), krippendorff_alpha_nominal(rows), kappa)
+    return CodeAgreement(
+        code, label, group, pairable, applied, percent_agreement(rows), krippendorff_alpha_nominal(rows), kappa
+    )
 
 
-def agreement(study: Study, coders: list[str], *, codes: list[str] | None = None, rollup: bool = False,
-              transcripts: list[str] | None = None, machine_threshold: float | None = None) -> AgreementResult:
+def value_matrix(views: dict[str, CoderView], coders: list[str], segments: list[str], codes: list[str]) -> np.ndarray:
+    """coders × segments × codes: 1 applies, 0 does not, -1 the coder did not code the passage."""
+    seg_index = {s: i for i, s in enumerate(segments)}
+    code_index = {c: k for k, c in enumerate(codes)}
+    out = np.full((len(coders), len(segments), len(codes)), -1, dtype=np.int8)
+    for i, c in enumerate(coders):
+        view = views[c]
+        decided = [seg_index[s] for s in view.decided if s in seg_index]
+        out[i, decided, :] = 0
+        for seg, applies in view.applies.items():
+            if seg in seg_index and seg in view.decided:
+                ks = [code_index[cid] for cid in applies if cid in code_index]
+                out[i, seg_index[seg], ks] = 1
+    return out
+
+
+def agreement(
+    study: Study,
+    coders: list[str],
+    *,
+    codes: list[str] | None = None,
+    rollup: bool = False,
+    transcripts: list[str] | None = None,
+    machine_threshold: float | None = None,
+) -> AgreementResult:
     """Agreement per code and overall (all chosen codes pooled, one unit per passage and code)."""
     if len(coders) < 2:
         raise UsageProblem(f"agreement needs at least two coders (got: {', '.join(coders) or 'none'})")
@@ -290,42 +344,55 @@ def agreement(study: Study, coders: list[str], *, codes: list[str] | None = None
     chosen = list(codes) if codes else list(cb.order)
     for cid in chosen:
         cb.get(cid)
-    views, notes = build_views(study, coders, rollup=rollup, transcripts=transcripts, machine_threshold=machine_threshold)
+    views, notes = build_views(
+        study, coders, rollup=rollup, transcripts=transcripts, machine_threshold=machine_threshold
+    )
     segments = sorted(set().union(*(v.decided for v in views.values())), key=_seg_key)
+    values = value_matrix(views, coders, segments, chosen)
     per_code = []
-    pooled: list[list[int | None]] = [[] for _ in coders]
-    for cid in chosen:
-        rows = [[views[c].value(s, cid) for s in segments] for c in coders]
-        for i, r in enumerate(rows):
-            pooled[i].extend(r)
-        c = cb.codes[cid]
-        per_code.append(_stats(cid, c.label, c.group, coders, rows))
-    overall = _stats("(all)", "all codes pooled", "", coders, pooled)
+    for k, cid in enumerate(chosen):
+        code = cb.codes[cid]
+        per_code.append(_stats(cid, code.label, code.group, coders, values[:, :, k]))
+    overall = _stats("(all)", "all codes pooled", "", coders, values.reshape(len(coders), -1))
     for c in coders:
         if not views[c].decided:
             notes.append(f"coder '{c}' has no decisions in scope")
-    return AgreementResult(list(coders), chosen, rollup, per_code, overall, views, segments, notes)
+    result = AgreementResult(list(coders), chosen, rollup, per_code, overall, views, segments, notes)
+    result.values = values
+    return result
 
 
 def disagreements(study: Study, result: AgreementResult) -> list[Disagreement]:
     """Every (passage, code) where coders who decided the passage differ, in transcript order."""
     cb = study.codebook
+    values = (
+        result.values
+        if result.values is not None
+        else value_matrix(result.views, result.coders, result.segments, result.codes)
+    )
+    # A unit differs when both a 1 and a 0 occur among the coders.
+    differs = (values == 1).any(axis=0) & (values == 0).any(axis=0)
     out = []
-    for seg in result.segments:
-        segment = None
-        for cid in result.codes:
-            values = {c: result.views[c].value(seg, cid) for c in result.coders}
-            present = {v for v in values.values() if v is not None}
-            if len(present) < 2:
-                continue
-            segment = segment or study.segment(seg)
-            memos = {}
-            for c in result.coders:
-                d = result.views[c].explicit.get((seg, cid))
-                if d is not None and d.memo:
-                    memos[c] = d.memo
-            out.append(Disagreement(seg, cid, cb.codes[cid].label, segment.text,
-                                    {c: result.views[c].describe(seg, cid) for c in result.coders}, memos, values))
+    for u, k in zip(*np.nonzero(differs), strict=True):
+        seg, cid = result.segments[u], result.codes[k]
+        segment = study.segment(seg)
+        memos = {}
+        for c in result.coders:
+            d = result.views[c].explicit.get((seg, cid))
+            if d is not None and d.memo:
+                memos[c] = d.memo
+        vals = {c: (None if v < 0 else int(v)) for c, v in zip(result.coders, values[:, u, k], strict=True)}
+        out.append(
+            Disagreement(
+                seg,
+                cid,
+                cb.codes[cid].label,
+                segment.text,
+                {c: result.views[c].describe(seg, cid) for c in result.coders},
+                memos,
+                vals,
+            )
+        )
     return out
 
 

@@ -65,18 +65,25 @@ def check_target(study: Study, into: str, coders: list[str]) -> None:
     if not CODER_NAME.fullmatch(into):
         raise UsageProblem(f"--into '{into}': a coder name is letters, digits, '.', '-' or '_'")
     if into in coders:
-        raise UsageProblem(f"--into '{into}' is one of the coders being reconciled; choose a new name such as 'reconciled'")
+        raise UsageProblem(
+            f"--into '{into}' is one of the coders being reconciled; choose a new name such as 'reconciled'"
+        )
     if MACHINE in coders:
-        raise UsageProblem("the machine coder cannot be reconciled (its suggestions are not decisions); leave it out of --coders")
+        raise UsageProblem(
+            "the machine coder cannot be reconciled (its suggestions are not decisions); leave it out of --coders"
+        )
     existing = study.read_codings(into).decisions if (study.codings_dir / f"{into}.jsonl").exists() else []
     own = [d for d in existing if d.source != "reconcile"]
     if own:
-        raise UsageProblem(f"codings/{into}.jsonl holds {len(own)} decision(s) that do not come from a reconciliation; "
-                           "choose another --into name so a coder's own work is never mixed in")
+        raise UsageProblem(
+            f"codings/{into}.jsonl holds {len(own)} decision(s) that do not come from a reconciliation; "
+            "choose another --into name so a coder's own work is never mixed in"
+        )
 
 
-def units(study: Study, coders: list[str], *, codes: list[str] | None = None,
-          transcripts: list[str] | None = None) -> list[Unit]:
+def units(
+    study: Study, coders: list[str], *, codes: list[str] | None = None, transcripts: list[str] | None = None
+) -> list[Unit]:
     """Every (passage, code) some coder decided explicitly, in transcript order (no roll-up)."""
     views, _ = build_views(study, coders, rollup=False, transcripts=transcripts)
     keys: set[tuple[str, str]] = set()
@@ -98,16 +105,29 @@ def units(study: Study, coders: list[str], *, codes: list[str] | None = None,
 
 def settle(study: Study, unit: Unit, applies: bool, into: str, memo: str | None = None) -> Decision:
     """The reconciled decision for a unit: accepted (span from the coders who accepted) or rejected."""
-    sources = [unit.explicit[c] for c in unit.values if c in unit.explicit
-               and unit.explicit[c].decision == ("accepted" if applies else "rejected")]
+    sources = [
+        unit.explicit[c]
+        for c in unit.values
+        if c in unit.explicit and unit.explicit[c].decision == ("accepted" if applies else "rejected")
+    ]
     span: tuple[int, int] | None = None
     if applies and sources and all(d.span is not None for d in sources):
         span = (min(d.span[0] for d in sources if d.span), max(d.span[1] for d in sources if d.span))
     if memo is None:
         memo = "; ".join(f"{c}: {d.memo}" for c, d in unit.explicit.items() if d.memo)
     seg = study.segment(unit.segment)
-    return Decision(segment=unit.segment, code=unit.code, decision="accepted" if applies else "rejected", span=span,
-                    source="reconcile", score=None, coder=into, at=now_iso(), memo=memo, text_sha=seg.sha)
+    return Decision(
+        segment=unit.segment,
+        code=unit.code,
+        decision="accepted" if applies else "rejected",
+        span=span,
+        source="reconcile",
+        score=None,
+        coder=into,
+        at=now_iso(),
+        memo=memo,
+        text_sha=seg.sha,
+    )
 
 
 def resolve(unit: Unit, policy: str) -> bool | None:
@@ -121,8 +141,9 @@ def resolve(unit: Unit, policy: str) -> bool | None:
     return None if value is None else value == 1
 
 
-def plan(study: Study, coders: list[str], into: str, *, codes: list[str] | None = None,
-         transcripts: list[str] | None = None) -> Plan:
+def plan(
+    study: Study, coders: list[str], into: str, *, codes: list[str] | None = None, transcripts: list[str] | None = None
+) -> Plan:
     if len(coders) < 2:
         raise UsageProblem(f"reconciliation needs at least two coders (got: {', '.join(coders) or 'none'})")
     check_target(study, into, coders)
