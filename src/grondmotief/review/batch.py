@@ -17,8 +17,15 @@ class BatchPlan:
     already: int = 0  # suggestions the coder already decided on
 
 
-def plan_batch(study: Study, coder: str, threshold: float, *, transcripts: list[str] | None = None,
-               codes: list[str] | None = None, engine: SuggestFn | None = None) -> BatchPlan:
+def plan_batch(
+    study: Study,
+    coder: str,
+    threshold: float,
+    *,
+    transcripts: list[str] | None = None,
+    codes: list[str] | None = None,
+    engine: SuggestFn | None = None,
+) -> BatchPlan:
     """The decisions `code --accept-above` would record: source and score kept from the suggestion."""
     store = study.store(coder)
     existing = {d.key for d in store.read().decisions}
@@ -26,21 +33,33 @@ def plan_batch(study: Study, coder: str, threshold: float, *, transcripts: list[
     coded = {s.id for s in study.coded_segments() if s.transcript in chosen}
     plan = BatchPlan()
     at = now_iso()
-    for seg, found in suggest_all(study, chosen, coder=coder, codes=codes, engine=engine):
+    for seg, found in suggest_all(study, chosen, coder=coder, codes=codes, threshold=threshold, engine=engine):
         if seg.id not in coded:
             continue
         plan.passages += 1
         for s in sorted(found, key=lambda s: (-s.score, s.code)):
             if codes and s.code not in codes:
                 continue
-            if float(s.score) < threshold:
+            score = round(float(s.score), 4)  # compared as recorded and shown
+            if score < threshold:
                 plan.below += 1
             elif (seg.id, s.code) in existing:
                 plan.already += 1
             else:
-                plan.decisions.append(Decision(segment=seg.id, code=s.code, decision="accepted", span=None,
-                                               source=str(s.source), score=round(float(s.score), 4), coder=coder,
-                                               at=at, memo="", text_sha=seg.sha))
+                plan.decisions.append(
+                    Decision(
+                        segment=seg.id,
+                        code=s.code,
+                        decision="accepted",
+                        span=None,
+                        source=str(s.source),
+                        score=score,
+                        coder=coder,
+                        at=at,
+                        memo="",
+                        text_sha=seg.sha,
+                    )
+                )
     return plan
 
 

@@ -26,19 +26,23 @@ def fold(text: str) -> str:
 
 
 def _field_score(query: str, value: str) -> float:
-    """1.0 exact, 0.9 prefix, 0.8 prefix of a word, 0.6 substring, up to 0.4 in-order letters, 0 none."""
+    """1.0 exact, ~0.9 prefix, ~0.8 prefix of a word, ~0.6 substring, up to 0.4 in-order letters, 0 none.
+
+    Within a kind, the closer the lengths the higher: "schaar" ranks Schaarste above Schaarste en overvloed.
+    """
     value = fold(value)
     if not value:
         return 0.0
     if value == query:
         return 1.0
+    closeness = 0.09 * len(query) / len(value)
     if value.startswith(query):
-        return 0.9
+        return 0.9 + closeness
     words = value.replace("-", " ").replace("_", " ").split()
     if any(w.startswith(query) for w in words):
-        return 0.8
+        return 0.8 + closeness
     if query in value:
-        return 0.6
+        return 0.6 + closeness
     # Letters in order (a typo-tolerant last resort), rewarding compact matches.
     pos, first, last = 0, -1, -1
     for ch in query:

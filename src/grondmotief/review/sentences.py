@@ -11,8 +11,34 @@ import re
 
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-ZÀ-Ý0-9])")
 _ABBREVIATIONS = {
-    "bijv", "bv", "o.a", "d.w.z", "m.a.w", "i.p.v", "t.o.v", "z.g.a.n", "e.d", "enz", "etc", "ca",
-    "dhr", "mevr", "mw", "nr", "jl", "a.s", "evt", "incl", "excl", "resp", "vs", "drs", "dr", "mr", "ir", "prof",
+    "bijv",
+    "bv",
+    "o.a",
+    "d.w.z",
+    "m.a.w",
+    "i.p.v",
+    "t.o.v",
+    "z.g.a.n",
+    "e.d",
+    "enz",
+    "etc",
+    "ca",
+    "dhr",
+    "mevr",
+    "mw",
+    "nr",
+    "jl",
+    "a.s",
+    "evt",
+    "incl",
+    "excl",
+    "resp",
+    "vs",
+    "drs",
+    "dr",
+    "mr",
+    "ir",
+    "prof",
 }
 
 
@@ -74,7 +100,9 @@ def _skip_space(text: str, i: int) -> int:
 
 def _abbreviation_before(text: str, dot: int) -> bool:
     j = dot
-    while j > 0 and (text[j - 1].isalpha() or text[j - 1] == "."):
+    while j > 0 and (text[j - 1].isalpha() or text[j - 1] in ".'’"):  # foto's. is a word, not "s."
         j -= 1
     word = text[j:dot].lower()
+    if "'" in word or "’" in word:
+        return False
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())

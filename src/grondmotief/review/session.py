@@ -48,9 +48,10 @@ class Item:
 
     @property
     def source(self) -> str:
-        if self.suggestion is not None:
-            return str(self.suggestion.source)
-        return self.decision.source if self.decision is not None else "manual"
+        """What is recorded, once decided; otherwise the engine that suggests it."""
+        if self.decision is not None:
+            return self.decision.source
+        return str(self.suggestion.source) if self.suggestion is not None else "manual"
 
 
 @dataclass
@@ -107,8 +108,16 @@ class ReviewMarks:
 
 
 class ReviewSession:
-    def __init__(self, study: Study, coder: str, segments: list[Segment], *, feed: SuggestionFeed | None = None,
-                 codes: list[str] | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        study: Study,
+        coder: str,
+        segments: list[Segment],
+        *,
+        feed: SuggestionFeed | None = None,
+        codes: list[str] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.study = study
         self.coder = coder
         self.store = study.store(coder)
@@ -123,12 +132,24 @@ class ReviewSession:
         self._by_segment: dict[str, list[Decision]] = {}
         self._started = clock()
         self._decided_here: set[str] = set()
-        self.refresh()
+        self._seen: tuple[int, int] | None = None
+        self.refresh(force=True)
         self.index = self.resume_index()
 
     # Reading -----------------------------------------------------------------
-    def refresh(self) -> None:
-        """Re-read the coder's file: another session of the same coder may have written to it."""
+    def _stat(self) -> tuple[int, int] | None:
+        try:
+            st = self.store.path.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_mtime_ns, st.st_size)
+
+    def refresh(self, *, force: bool = False) -> None:
+        """Re-read the coder's file when it changed: another session of the same coder may have written to it."""
+        stat = self._stat()
+        if not force and stat is not None and stat == self._seen:
+            return
+        self._seen = stat
         result = self.store.read()
         errors = [p for p in result.problems if p.severity == "error" and "cut off" not in p.message]
         if errors:
@@ -177,26 +198,42 @@ class ReviewSession:
         return Item(code)
 
     # Deciding ----------------------------------------------------------------
-    def _decision(self, item: Item, verdict: Literal["accepted", "rejected"], span: tuple[int, int] | None,
-                  memo: str | None) -> Decision:
+    def _decision(
+        self,
+        item: Item,
+        verdict: Literal["accepted", "rejected"],
+        span: tuple[int, int] | None,
+        memo: str | None,
+        manual: bool = False,
+    ) -> Decision:
         seg = self.current
         prev = item.decision
+        # Provenance: the picker is `manual`; re-recording a decision (new span or memo) keeps its
+        # source; accepting or rejecting a suggestion records the engine and its score.
         source, score = "manual", None
-        if item.suggestion is not None:
-            source, score = str(item.suggestion.source), round(float(item.suggestion.score), 4)
-        elif prev is not None:
+        if manual:
+            pass
+        elif prev is not None and (prev.decision == verdict or item.suggestion is None):
             source, score = prev.source, prev.score
-        return Decision(segment=seg.id, code=item.code, decision=verdict, span=span, source=source, score=score,
-                        coder=self.coder, at=now_iso(), memo=memo if memo is not None else (prev.memo if prev else ""),
-                        text_sha=seg.sha)
+        elif item.suggestion is not None:
+            source, score = str(item.suggestion.source), round(float(item.suggestion.score), 4)
+        return Decision(
+            segment=seg.id,
+            code=item.code,
+            decision=verdict,
+            span=span,
+            source=source,
+            score=score,
+            coder=self.coder,
+            at=now_iso(),
+            memo=memo if memo is not None else (prev.memo if prev else ""),
+            text_sha=seg.sha,
+        )
 
     def _write(self, step: Step) -> Step:
         records = [c.after for c in step.changes if c.after is not None]
         removals = [c.key for c in step.changes if c.after is None]
-        if records:
-            self.store.record(records)
-        if removals:
-            self.store.remove(removals)
+        self._store_write(records, removals)
         if step.marked is not None:
             self.marks.set(step.marked, True)
         self.undo_stack.append(step)
@@ -209,6 +246,16 @@ class ReviewSession:
             self._decided_here.add(seg)
         return step
 
+    def _store_write(self, records: list[Decision], removals: list[Key]) -> None:
+        before = self._stat()
+        if records:
+            self.store.record(records)
+        if removals:
+            self.store.remove(removals)
+        # Our own write needs no re-read, unless someone else wrote since we last looked.
+        if before == self._seen:
+            self._seen = self._stat()
+
     def _apply_local(self, key: Key, d: Decision | None) -> None:
         if d is None:
             self.decisions.pop(key, None)
@@ -220,8 +267,15 @@ class ReviewSession:
         if not self._by_segment[key[0]]:
             del self._by_segment[key[0]]
 
-    def _decide(self, codes: list[str], verdict: Literal["accepted", "rejected"], what: str,
-                span: tuple[int, int] | None = None, keep_span: bool = True) -> Step | None:
+    def _decide(
+        self,
+        codes: list[str],
+        verdict: Literal["accepted", "rejected"],
+        what: str,
+        span: tuple[int, int] | None = None,
+        keep_span: bool = True,
+        manual: bool = False,
+    ) -> Step | None:
         seg = self.current
         pending = self.pending_memo.get(seg.id)
         step = Step(self.index, what)
@@ -235,7 +289,7 @@ class ReviewSession:
             if pending is not None and step.memo is None:
                 memo = (prev.memo + "\n" + pending).strip() if prev is not None and prev.memo else pending
                 step.memo = (seg.id, pending)
-            new = self._decision(item, verdict, new_span if verdict == "accepted" else None, memo)
+            new = self._decision(item, verdict, new_span if verdict == "accepted" else None, memo, manual)
             step.changes.append(Change((seg.id, code), prev, new))
         if not step.changes:
             return None
@@ -243,6 +297,11 @@ class ReviewSession:
 
     def accept(self, code: str) -> Step | None:
         return self._decide([code], "accepted", f"accepted {code}")
+
+    def add(self, code: str) -> Step | None:
+        """The coder's own code (the picker): source `manual`, even when the engine suggested it too."""
+        self.study.codebook.get(code)
+        return self._decide([code], "accepted", f"added {code}", manual=True)
 
     def reject(self, code: str) -> Step | None:
         return self._decide([code], "rejected", f"rejected {code}")
@@ -298,13 +357,11 @@ class ReviewSession:
         """Take back the last step: restore (or remove) each decision on disk, go to its passage."""
         if not self.undo_stack:
             return None
-        step = self.undo_stack.pop()
+        step = self.undo_stack[-1]  # popped only once the file is restored
         records = [c.before for c in step.changes if c.before is not None]
         removals = [c.key for c in step.changes if c.before is None]
-        if records:
-            self.store.record(records)
-        if removals:
-            self.store.remove(removals)
+        self._store_write(records, removals)
+        self.undo_stack.pop()
         if step.marked is not None:
             self.marks.set(step.marked, False)
         for c in step.changes:
@@ -322,8 +379,6 @@ class ReviewSession:
         moved = index != self.index
         self.index = index
         self.refresh()
-        if self.feed is not None:
-            self.feed.prefer(self.current.transcript)
         return moved
 
     def next(self) -> bool:

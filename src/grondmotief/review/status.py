@@ -9,7 +9,9 @@ from grondmotief.errors import GrondmotiefError
 from grondmotief.study import Study
 
 
-def status_rows(study: Study, coders: list[str] | None = None, transcripts: list[str] | None = None) -> list[dict[str, Any]]:
+def status_rows(
+    study: Study, coders: list[str] | None = None, transcripts: list[str] | None = None
+) -> list[dict[str, Any]]:
     chosen = coders if coders is not None else study.coders()
     for tid in transcripts or []:
         study.transcript(tid)  # a clear error for an unknown id
@@ -22,8 +24,9 @@ def status_rows(study: Study, coders: list[str] | None = None, transcripts: list
     for coder in chosen:
         if not (study.codings_dir / f"{coder}.jsonl").exists():
             raise GrondmotiefError(f"no codings for coder '{coder}' (have: {', '.join(study.coders()) or 'none'})")
-        per: dict[str, dict[str, Any]] = {t: {"segments": set(), "accepted": 0, "rejected": 0, "orphans": 0,
-                                              "codes": set()} for t in tids}
+        per: dict[str, dict[str, Any]] = {
+            t: {"segments": set(), "accepted": 0, "rejected": 0, "orphans": 0, "codes": set()} for t in tids
+        }
         for a in study.decisions([coder]):
             tid = a.segment.split("¶")[0]
             if tid not in per:
@@ -37,7 +40,7 @@ def status_rows(study: Study, coders: list[str] | None = None, transcripts: list
             bucket[a.decision.decision] += 1
             if a.decision.decision == "accepted":
                 bucket["codes"].add(a.decision.code)
-        total = {"decided": 0, "total": 0, "accepted": 0, "rejected": 0, "orphans": 0, "codes": set()}
+        total: dict[str, Any] = {"decided": 0, "total": 0, "accepted": 0, "rejected": 0, "orphans": 0, "codes": set()}
         for tid in tids:
             b = per[tid]
             row = _row(coder, tid, len(b["segments"]), len(coded[tid]), b, order)
@@ -58,7 +61,7 @@ def _row(coder: str, tid: str, decided: int, total: int, b: dict[str, Any], orde
         "transcript": tid,
         "decided": decided,
         "total": total,
-        "percent": round(100.0 * decided / total, 1) if total else 0.0,
+        "percent": round(100 * decided / total) if total else 0,
         "accepted": b["accepted"],
         "rejected": b["rejected"],
         "orphans": b["orphans"],

@@ -8,6 +8,7 @@ passage is still codable through the picker: `get` then returns an empty list.
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
@@ -46,23 +47,48 @@ def load_engine() -> SuggestFn | None:
     return suggest_study  # type: ignore[no-any-return]
 
 
-def suggest_all(study: Study, transcripts: list[str], *, coder: str | None, codes: list[str] | None = None,
-                engine: SuggestFn | None = None) -> Iterator[tuple[Segment, list[Any]]]:
-    """Synchronous suggestions (batch mode); raises when the engine is missing."""
+def suggest_all(
+    study: Study,
+    transcripts: list[str],
+    *,
+    coder: str | None,
+    codes: list[str] | None = None,
+    threshold: float | None = None,
+    engine: SuggestFn | None = None,
+) -> Iterator[tuple[Segment, list[Any]]]:
+    """Synchronous suggestions (batch mode); raises when the engine is missing.
+
+    `threshold` lowers the engine's own cut-off (settings `suggest.threshold`) when asked for less.
+    """
     fn = engine or load_engine()
     if fn is None:
         raise GrondmotiefError("the suggestion engine (grondmotief.suggest) is not available in this installation")
-    yield from fn(study, transcripts=transcripts, codes=codes, coder=coder)
+    extra: dict[str, float] = {}
+    if threshold is not None:
+        params = inspect.signature(fn).parameters
+        name = "threshold" if "threshold" in params else "min_score" if "min_score" in params else None
+        if name is not None:
+            extra[name] = min(threshold, study.settings.suggest.threshold)
+    yield from fn(study, transcripts=transcripts, codes=codes, coder=coder, **extra)
 
 
 class SuggestionFeed:
-    def __init__(self, study: Study, coder: str, transcripts: Iterable[str], *, codes: list[str] | None = None,
-                 wake: Callable[[], None] | None = None, engine: SuggestFn | None = None, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        study: Study,
+        coder: str,
+        transcripts: Iterable[str],
+        *,
+        codes: list[str] | None = None,
+        wake: Callable[[], None] | None = None,
+        engine: SuggestFn | None = None,
+        enabled: bool = True,
+    ) -> None:
         self.study = study
         self.coder = coder
         self.order = list(transcripts)
         self.codes = codes
-        self._wake = wake or (lambda: None)
+        self.wake: Callable[[], None] = wake or (lambda: None)
         self._engine = engine
         self._enabled = enabled
         self._lock = threading.Lock()
@@ -84,7 +110,7 @@ class SuggestionFeed:
         self._thread.start()
 
     def prefer(self, transcript: str) -> None:
-        """Do this transcript next (the coder jumped there)."""
+        """Start with this transcript (the one the coder sees first)."""
         with self._lock:
             self._prefer = transcript
 
@@ -106,32 +132,40 @@ class SuggestionFeed:
         with self._lock:
             return (len(self._done), len(self.order))
 
+    def _finish(self, transcript: str) -> None:
+        with self._lock:
+            self._done.add(transcript)
+        self.wake()
+
     def wait(self, timeout: float | None = None) -> bool:
         if self._thread is not None:
             self._thread.join(timeout)
         return self.finished
 
     # Worker thread -----------------------------------------------------------
-    def _next(self) -> str | None:
-        with self._lock:
-            if self._prefer is not None and self._prefer not in self._done and self._prefer in self.order:
-                return self._prefer
-            return next((t for t in self.order if t not in self._done), None)
-
     def _run(self) -> None:
+        # One engine run for the whole session, starting with the coder's transcript: the engine
+        # reads the coder's decisions once, so its model (and cache key) stays put while they code.
         try:
             fn = self._engine or load_engine()
             if fn is None:
                 self.available = False
                 return
-            while (tid := self._next()) is not None:
-                for seg, found in fn(self.study, transcripts=[tid], codes=self.codes, coder=self.coder):
-                    ranked = sorted(found, key=lambda s: (-s.score, s.code))
-                    with self._lock:
-                        self._results[seg.id] = ranked
+            with self._lock:
+                start = self.order.index(self._prefer) if self._prefer in self.order else 0
+            order = self.order[start:] + self.order[:start]
+            current: str | None = None
+            for seg, found in fn(self.study, transcripts=order, codes=self.codes, coder=self.coder):
+                if current is not None and seg.transcript != current:
+                    self._finish(current)
+                current = seg.transcript
+                ranked = sorted(found, key=lambda s: (-s.score, s.code))
                 with self._lock:
-                    self._done.add(tid)
-                self._wake()
+                    self._results[seg.id] = ranked
+                if len(self._results) == 1:
+                    self.wake()  # the first passage's suggestions: show them at once
+            if current is not None:
+                self._finish(current)
         except GrondmotiefError as exc:
             self.error = exc.message
         except Exception as exc:  # noqa: BLE001 - the loop must stay usable; no interview text in the message
@@ -139,4 +173,4 @@ class SuggestionFeed:
         finally:
             with self._lock:
                 self.finished = True
-            self._wake()
+            self.wake()

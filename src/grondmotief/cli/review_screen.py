@@ -1,0 +1,460 @@
+"""What the review loop looks like: one passage per screen, laid out for any size from 80×24 up.
+
+Pure functions of (session, ui state, size, mode) → lines of text with ANSI styles; the terminal
+module only writes them. Three looks: 'color'; 'mono' for NO_COLOR (bold, dim, reverse and
+underline only); 'plain' for a dumb terminal (no escape sequences; matched words in [brackets]).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from grondmotief.review.sentences import sentence_range, sentences
+from grondmotief.review.session import Item, ReviewSession
+
+STYLES = {
+    "color": {
+        "header": "bold white on blue",
+        "coder": "bold white on blue",
+        "context": "dim",
+        "label": "bold",
+        "hit": "bold black on yellow",
+        "hit2": "underline yellow",
+        "cursor": "bold reverse",
+        "accepted": "green",
+        "rejected": "red",
+        "score": "cyan",
+        "engine": "dim",
+        "msg": "yellow",
+        "key": "bold cyan",
+        "footer": "",
+        "outside": "dim",
+        "marker": "bold magenta",
+        "done": "green",
+        "todo": "dim",
+        "rule": "dim",
+        "prompt": "bold",
+    },
+    "mono": {
+        "header": "reverse bold",
+        "coder": "reverse bold",
+        "context": "dim",
+        "label": "bold",
+        "hit": "reverse",
+        "hit2": "underline",
+        "cursor": "bold reverse",
+        "accepted": "bold",
+        "rejected": "dim",
+        "score": "",
+        "engine": "dim",
+        "msg": "bold",
+        "key": "bold",
+        "footer": "",
+        "outside": "dim",
+        "marker": "bold",
+        "done": "",
+        "todo": "dim",
+        "rule": "dim",
+        "prompt": "bold",
+    },
+}
+
+KEYS_MAIN = [
+    ("a", "accept"),
+    ("A", "all"),
+    ("r", "reject"),
+    ("x", "none/next"),
+    ("↑↓", "move"),
+    ("c", "add code"),
+    ("s", "span"),
+    ("m", "memo"),
+    ("u", "undo"),
+    ("n/→", "next"),
+    ("p/←", "back"),
+    ("?", "help"),
+    ("q", "quit"),
+]
+KEYS_PICKER = [("type", "search"), ("↑↓", "choose"), ("Enter", "add code"), ("Esc", "cancel")]
+KEYS_INPUT = [("Enter", "save"), ("Esc", "cancel"), ("Ctrl-U", "clear")]
+KEYS_SPAN = [("2-3", "sentences"), ("Enter", "narrow"), ("0", "whole passage"), ("Esc", "cancel")]
+
+HELP = [
+    ("a / Enter", "accept the highlighted code"),
+    ("A", "accept every open suggestion of this passage"),
+    ("r", "reject the highlighted code (a rejected suggestion is not offered again)"),
+    ("x", "nothing (else) applies: reject the open suggestions, go to the next passage"),
+    ("↑ ↓  k j", "move between codes"),
+    ("c  /", "add any code: fuzzy search on id, Dutch label and keywords"),
+    ("s", "narrow the quote of the highlighted code to a sentence range"),
+    ("m", "memo on the highlighted code (pending until you decide, if it has no decision)"),
+    ("u", "undo the last decision; press again to undo the one before"),
+    ("n  →  Space", "next passage (skip; it stays undecided)"),
+    ("p  ←  b", "previous passage"),
+    ("N", "next passage without a decision"),
+    ("PgDn PgUp  J K", "scroll a long passage"),
+    ("q  Ctrl-C", "quit; every decision is already on disk, `code` resumes"),
+]
+
+
+@dataclass
+class Ui:
+    mode: str = "main"  # main | picker | memo | span | help
+    cursor: int = 0
+    scroll: int = 0
+    message: str = ""
+    query: str = ""
+    pick: int = 0
+    matches: list[str] = field(default_factory=list)
+    text: str = ""  # memo or span input
+    target: str | None = None  # code the memo or span is for
+    confirm: str | None = None  # key to press again to confirm leaving
+
+
+class Screen:
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.plain = mode == "plain"
+        self.styles = STYLES.get(mode, {})
+
+    def s(self, name: str) -> str:
+        return self.styles.get(name, "")
+
+    # Rendering to strings ----------------------------------------------------
+    def to_strings(self, lines: list[Text], width: int) -> list[str]:
+        console = Console(
+            file=io.StringIO(),
+            width=width,
+            force_terminal=not self.plain,
+            color_system=None if self.plain else "standard",
+            no_color=self.mode == "mono",
+            legacy_windows=False,
+            emoji=False,
+            highlight=False,
+            markup=False,
+        )
+        out = []
+        for line in lines:
+            line.no_wrap = True
+            line.overflow = "crop"
+            line.truncate(width, overflow="crop")
+            with console.capture() as cap:
+                console.print(line, end="", soft_wrap=True)
+            out.append(cap.get())
+        return out
+
+    # Pieces ------------------------------------------------------------------
+    def wrap(self, text: Text, width: int) -> list[Text]:
+        console = Console(width=width, file=io.StringIO(), legacy_windows=False)
+        return list(text.wrap(console, width))
+
+    def header(self, session: ReviewSession, width: int) -> Text:
+        seg = session.current
+        t = session.study.transcripts[seg.transcript]
+        attrs = " · ".join(str(v) for v in t.attributes.values())
+        left = f" {seg.id}  {session.index + 1}/{len(session.queue)}  {attrs}"
+        right = f" {session.coder} "
+        room = width - len(right)
+        if len(left) > room:
+            left = left[: max(0, room - 1)] + "…"
+        line = Text(left.ljust(room), style=self.s("header"))
+        line.append(right, style=self.s("coder"))
+        return line
+
+    def passage(self, session: ReviewSession, items: list[Item], ui: Ui) -> Text:
+        """The passage with matched words marked; sentence numbers while narrowing a span."""
+        seg = session.current
+        text = seg.text
+        selected = items[ui.cursor] if items and ui.cursor < len(items) else None
+        marks: list[tuple[int, int, str]] = []
+        for it in items:
+            if it.state == "rejected" or it.suggestion is None:
+                continue
+            for ev in getattr(it.suggestion, "evidence", []) or []:
+                start, end = int(ev.start), int(ev.end)
+                if 0 <= start < end <= len(text):
+                    marks.append((start, end, "hit" if it is selected else "hit2"))
+        span = selected.decision.span if selected is not None and selected.decision is not None else None
+        numbers = {s: f"({i}) " for i, (s, _) in enumerate(sentences(text), start=1)} if ui.mode == "span" else {}
+        out = Text()
+        out.append(f"{seg.label}: " if seg.label else "", style=self.s("label"))
+        if self.plain:
+            out.append(_bracketed(text, marks, numbers, span))
+            return out
+        body = Text()
+        cuts = sorted({0, len(text), *numbers, *(m[0] for m in marks), *(m[1] for m in marks)})
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            if a in numbers:
+                body.append(numbers[a], style=self.s("marker"))
+            body.append(text[a:b])
+
+        # Offsets in `body` (sentence numbers shift the text): a style starts after a number
+        # inserted at its start, and ends before one inserted at its end.
+        def first(i: int) -> int:
+            return i + sum(len(v) for k, v in numbers.items() if k <= i)
+
+        def last(i: int) -> int:
+            return i + sum(len(v) for k, v in numbers.items() if k < i)
+
+        if span is not None:
+            body.stylize(self.s("outside"), 0, last(span[0]))
+            body.stylize(self.s("outside"), first(span[1]), len(body))
+        for start, end, kind in sorted(marks, key=lambda m: m[2] == "hit"):
+            body.stylize(self.s(kind), first(start), last(end))
+        out.append_text(body)
+        return out
+
+    def item_line(self, session: ReviewSession, it: Item, selected: bool, width: int) -> Text:
+        cb = session.study.codebook
+        code = cb.codes.get(it.code)
+        label = code.label if code else "(not in codebook)"
+        mark = {"accepted": "+" if self.plain else "✓", "rejected": "-" if self.plain else "✗", "open": " "}[it.state]
+        line = Text(">" if selected else " ", style=self.s("cursor") if selected else "")
+        line.append(f"{mark} ", style=self.s(it.state) if it.state != "open" else "")
+        w = min(22, max((len(c) for c in cb.codes), default=8))  # ids are short; show them whole
+        line.append(f"{it.code:<{w}.{w}} ", style=self.s("cursor") if selected else self.s("label"))
+        line.append(f"{label:<20.20} ", style=self.s("rejected") if it.state == "rejected" else "")
+        score = it.score
+        line.append(f"{score:4.2f} " if score is not None else "   – ", style=self.s("score"))
+        engine = it.source.split(":", 1)[1] if it.source.startswith("suggest:") else it.source
+        line.append(f"{engine[:7]:<7} ", style=self.s("engine"))
+        extra = []
+        if it.decision is not None and it.decision.span is not None:
+            rng = sentence_range(session.current.text, it.decision.span)
+            extra.append(f"§{rng[0]}-{rng[1]}" if rng and rng[0] != rng[1] else f"§{rng[0]}" if rng else "§")
+        if it.decision is not None and it.decision.memo:
+            extra.append("memo")
+        words = _evidence_words(it.suggestion)
+        tail = " ".join(extra + ([", ".join(words)] if words else []))
+        line.append(tail, style=self.s("engine") if not selected else "")
+        return line
+
+    def footer(self, keys: list[tuple[str, str]], width: int) -> list[Text]:
+        lines: list[Text] = [Text()]
+        for key, what in keys:
+            if self.plain:
+                key = key.replace("↑↓", "up/dn").replace("→", "right").replace("←", "left")
+            piece_len = len(key) + 1 + len(what) + 2
+            if lines[-1].cell_len + piece_len > width and lines[-1].cell_len:
+                lines.append(Text())
+            lines[-1].append(key, style=self.s("key"))
+            lines[-1].append(f" {what}  ", style=self.s("footer"))
+        return lines
+
+    def progress(self, session: ReviewSession, width: int) -> Text:
+        p = session.progress()
+        eta = _duration(p.eta_seconds) if p.eta_seconds is not None else "–"
+        info = f" {p.done}/{p.total} done · {p.todo} to do · {eta} left"
+        bar_w = max(10, min(30, width - len(info) - 2))
+        filled = round(bar_w * p.done / p.total) if p.total else 0
+        line = Text("[" if self.plain else "")
+        line.append(("#" if self.plain else "━") * filled, style=self.s("done"))
+        line.append(("." if self.plain else "─") * (bar_w - filled), style=self.s("todo"))
+        line.append("]" if self.plain else "")
+        line.append(info)
+        return line
+
+    # The screen ---------------------------------------------------------------
+    def render(self, session: ReviewSession, ui: Ui, width: int, height: int) -> list[str]:
+        if ui.mode == "help":
+            return self.to_strings(self.help_lines(width, height), width)
+        lines = self.layout(session, ui, width, height)
+        return self.to_strings(lines, width)
+
+    def layout(self, session: ReviewSession, ui: Ui, width: int, height: int) -> list[Text]:
+        items = session.items()
+        seg = session.current
+        keys = {"picker": KEYS_PICKER, "memo": KEYS_INPUT, "span": KEYS_SPAN}.get(ui.mode, KEYS_MAIN)
+        foot = self.footer(keys, width)
+        if height < 16 and len(foot) > 1:
+            foot = foot[:1]
+        rule = Text(("-" if self.plain else "─") * width, style=self.s("rule"))
+
+        # Lower block: codes (or the picker), message, progress, footer.
+        lower: list[Text] = []
+        if ui.mode == "picker":
+            lower += self.picker_lines(session, ui, width, max(3, min(8, height // 3)))
+        else:
+            lower += self.code_lines(session, items, ui, width, max(1, min(6, height // 4)))
+        message = self.message_line(session, ui, items, width)
+        lower += self.wrap(message, width)[:2] if ui.mode == "main" and message.plain else [message]
+        lower.append(self.progress(session, width))
+        lower += foot
+
+        # Upper block: header, context, passage (scrolled to fit).
+        upper: list[Text] = [self.header(session, width)]
+        ctx_seg = session.context(seg)
+        ctx_lines = 2 if height >= 20 else 1
+        if ctx_seg is not None:
+            ctx = Text(f"{ctx_seg.label}: " if ctx_seg.label else "", style=self.s("context"))
+            ctx.append(ctx_seg.text, style=self.s("context"))
+            wrapped = self.wrap(ctx, width)
+            if len(wrapped) > ctx_lines:
+                wrapped = wrapped[:ctx_lines]
+                wrapped[-1].truncate(width - 1)
+                wrapped[-1].append("…", style=self.s("context"))
+            upper += wrapped
+        upper.append(rule)
+        room = height - len(upper) - len(lower) - 1
+        body = self.wrap(self.passage(session, items, ui), width)
+        if len(body) > room:
+            ui.scroll = max(0, min(ui.scroll, len(body) - room + 1))
+            shown = body[ui.scroll : ui.scroll + room - 1]
+            above, below = ui.scroll, len(body) - ui.scroll - len(shown)
+            more = Text(f"  ↕ {above} line(s) above, {below} below: PgDn/PgUp (J/K) scroll", style=self.s("engine"))
+            body = [*shown, more]
+        else:
+            ui.scroll = 0
+        upper += body
+        pad = height - len(upper) - len(lower) - 1
+        upper += [Text() for _ in range(max(0, pad))]
+        return [*upper, rule, *lower][:height]
+
+    def code_lines(self, session: ReviewSession, items: list[Item], ui: Ui, width: int, room: int) -> list[Text]:
+        if not items:
+            found = session.suggestions(session.current)
+            feed = session.feed
+            if found is None:
+                msg = "Suggestions are being computed… (c adds a code meanwhile)"
+            elif feed is not None and not feed.available:
+                msg = "No suggestion engine here: c adds a code, x marks 'nothing applies'."
+            else:
+                msg = "No suggestions for this passage: c adds a code, x marks 'nothing applies'."
+            return [Text(msg, style=self.s("engine"))]
+        ui.cursor = max(0, min(ui.cursor, len(items) - 1))
+        first = max(0, min(ui.cursor - room // 2, len(items) - room))
+        shown = items[first : first + room]
+        out = [self.item_line(session, it, first + i == ui.cursor, width) for i, it in enumerate(shown)]
+        if len(items) > room:
+            out[-1] = out[-1][: width - 12]
+            out[-1].append(f"  (+{len(items) - room} more)", style=self.s("engine"))
+        return out
+
+    def picker_lines(self, session: ReviewSession, ui: Ui, width: int, room: int) -> list[Text]:
+        cb = session.study.codebook
+        line = Text("Add code: ", style=self.s("prompt"))
+        line.append(ui.query)
+        line.append("_" if self.plain else "▏")
+        out = [line]
+        if not ui.matches:
+            out.append(Text("  no code matches; Backspace to widen", style=self.s("engine")))
+        ui.pick = max(0, min(ui.pick, len(ui.matches) - 1))
+        first = max(0, min(ui.pick - (room - 1) // 2, len(ui.matches) - (room - 1)))
+        for i, cid in enumerate(ui.matches[first : first + room - 1], start=first):
+            c = cb.codes[cid]
+            sel = i == ui.pick
+            row = Text(">" if sel else " ", style=self.s("cursor") if sel else "")
+            done = session.decisions.get((session.current.id, cid))
+            mark = (
+                " "
+                if done is None
+                else ("+" if self.plain else "✓")
+                if done.decision == "accepted"
+                else ("-" if self.plain else "✗")
+            )
+            row.append(f"{mark} {cid:<18.18} ", style=self.s("cursor") if sel else self.s("label"))
+            row.append(f"{c.label:<26.26} ")
+            row.append(c.group + (f" › {c.parent}" if c.parent else ""), style=self.s("engine"))
+            out.append(row)
+        return out
+
+    def message_line(self, session: ReviewSession, ui: Ui, items: list[Item], width: int) -> Text:
+        if ui.mode == "memo":
+            line = Text(f"Memo on {ui.target or 'this passage'}: ", style=self.s("prompt"))
+            shown = ui.text[-(width - len(line) - 2) :] if len(ui.text) > width - len(line) - 2 else ui.text
+            line.append(shown)
+            line.append("_" if self.plain else "▏")
+            return line
+        if ui.mode == "span":
+            n = len(sentences(session.current.text))
+            line = Text(f"Quote sentences of {ui.target} (1-{n}), e.g. 2-3: ", style=self.s("prompt"))
+            line.append(ui.text)
+            line.append("_" if self.plain else "▏")
+            return line
+        msg = ui.message
+        if not msg and session.pending_memo.get(session.current.id):
+            msg = "memo pending: saved with your next decision on this passage"
+        if not msg and session.feed is not None and session.feed.error:
+            msg = f"suggestions unavailable: {session.feed.error}"
+        if msg:
+            return Text(msg, style=self.s("msg"))
+        # Nothing to say: spell out the highlighted suggestion's evidence, with the rule each word matched.
+        selected = items[ui.cursor] if items and ui.cursor < len(items) else None
+        if selected is None or selected.suggestion is None:
+            return Text()
+        parts = []
+        for ev in getattr(selected.suggestion, "evidence", []) or []:
+            rule = str(getattr(ev, "rule", "") or "").split(":", 1)[-1]
+            word = str(getattr(ev, "text", ""))
+            parts.append(word if not rule or rule == word else f"{word} ({rule})")
+        line = Text("evidence: " if parts else "no matched words (model)", style=self.s("engine"))
+        line.append(", ".join(dict.fromkeys(parts)))
+        line.truncate(width, overflow="ellipsis")
+        return line
+
+    def help_lines(self, width: int, height: int) -> list[Text]:
+        out = [Text(" grondmotief code: keys".ljust(width), style=self.s("header")), Text()]
+        for key, what in HELP:
+            rows = self.wrap(Text(what), max(20, width - 18))
+            for i, row in enumerate(rows):
+                line = Text(f" {key if i == 0 else '':<16} ", style=self.s("key"))
+                line.append_text(row)
+                out.append(line)
+        out += [
+            Text(),
+            Text(" Every decision is written to codings/<coder>.jsonl at once.", style=self.s("engine")),
+            Text(" Press any key to go back.", style=self.s("prompt")),
+        ]
+        return out[:height]
+
+
+def _evidence_words(suggestion: Any) -> list[str]:
+    if suggestion is None:
+        return []
+    seen: list[str] = []
+    for ev in getattr(suggestion, "evidence", []) or []:
+        word = str(getattr(ev, "text", "")).strip()
+        if word and word not in seen:
+            seen.append(word)
+    return seen
+
+
+def _bracketed(
+    text: str, marks: list[tuple[int, int, str]], numbers: dict[int, str], span: tuple[int, int] | None
+) -> str:
+    """Plain look: [matched words], «narrowed quote», (n) sentence numbers."""
+    opens: dict[int, str] = {}
+    closes: dict[int, str] = {}
+    merged: list[list[int]] = []
+    for start, end, _ in sorted(marks):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    for start, end in merged:
+        opens[start] = opens.get(start, "") + "["
+        closes[end] = "]" + closes.get(end, "")
+    if span is not None:
+        opens[span[0]] = "«" + opens.get(span[0], "")
+        closes[span[1]] = closes.get(span[1], "") + "»"
+    out = []
+    for i, ch in enumerate(text):
+        out.append(closes.get(i, ""))
+        out.append(numbers.get(i, ""))
+        out.append(opens.get(i, ""))
+        out.append(ch)
+    out.append(closes.get(len(text), ""))
+    return "".join(out)
+
+
+def _duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    if minutes < 1:
+        return "<1 min"
+    if minutes < 60:
+        return f"~{minutes} min"
+    return f"~{minutes // 60}h{minutes % 60:02d}"

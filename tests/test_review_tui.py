@@ -1,0 +1,338 @@
+"""The review loop for real: `grondmotief code` in a pseudo-terminal at 80×24 with NO_COLOR."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+from review_pty import CTRL_C, DOWN, ESC, Tui, copy_study, read_codings
+
+
+def test_first_screen_fits_80x24_and_shows_header_context_and_keys(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study)
+    screen = tui.wait_for("q quit")
+    lines = tui.lines()
+    assert len(lines) <= 24
+    assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
+    assert lines[0].lstrip().startswith("r1¶2")  # citation id first
+    assert "volunteers-only" in lines[0] and "sport" in lines[0] and "anna" in lines[0]
+    assert "I: Hoe gaat het met de subsidie?" in screen  # the previous turn as context
+    assert "R: Elk jaar weer die subsidieaanvraag." in screen
+    for key in ("a accept", "r reject", "c add code", "m memo", "u undo", "? help"):
+        assert key in screen
+    assert "0/7 done" in screen and "7 to do" in screen
+    assert "\x1b[?1049h" in tui.raw  # drawn on the alternate screen
+    assert tui.quit() == 0
+    assert "\x1b[?1049l" in tui.raw and "\x1b[?25h" in tui.raw  # …and given back, cursor visible
+
+
+def test_add_through_the_picker_narrow_the_span_and_write_a_memo(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study)
+    tui.wait_for("q quit")
+    screen = tui.press("c", expect="Add code:")
+    assert "Esc cancel" in screen
+    screen = tui.type("subs")
+    assert "subsidies" in screen and "permits" not in screen
+    tui.press("\r", expect="Added subsidies")
+    # A Dutch label finds its code too: "schaar" → scarcity (Schaarste).
+    tui.press("c")
+    screen = tui.type("schaar")
+    assert screen.split("Add code:")[1].split("\n")[1].lstrip("> ").split()[0] == "scarcity"
+    tui.press(ESC)
+    tui.press("s", expect="Quote sentences of subsidies (1-3)")
+    assert "(2) Dan de verantwoording" in tui.screen()
+    tui.type("2-3")
+    tui.press("\r", expect="narrowed")
+    tui.press("m", expect="Memo on subsidies")
+    tui.type("jaarlijkse cyclus")
+    tui.press("\r", expect="memo saved on subsidies")
+    assert tui.quit() == 0
+    [d] = read_codings(study, "anna")
+    text = "Elk jaar weer die subsidieaanvraag. Dan de verantwoording in het voorjaar. En in november horen of we door mogen."
+    assert d["segment"] == "r1¶2" and d["code"] == "subsidies" and d["decision"] == "accepted"
+    assert d["source"] == "manual" and d["score"] is None
+    assert (
+        text[d["span"][0] : d["span"][1]]
+        == "Dan de verantwoording in het voorjaar. En in november horen of we door mogen."
+    )
+    assert d["memo"] == "jaarlijkse cyclus"
+
+
+def test_memo_before_any_decision_waits_for_the_next_one(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study)
+    tui.wait_for("q quit")
+    tui.press("m", expect="Memo on this passage")
+    tui.type("twijfel")
+    tui.press("\r", expect="memo pending")
+    assert read_codings(study, "anna") == []
+    tui.press("n", expect="Press again to drop it")  # leaving would lose the memo: asks first
+    tui.press("c")
+    tui.type("verg")
+    tui.press("\r", expect="Added permits")
+    tui.quit()
+    [d] = read_codings(study, "anna")
+    assert (d["code"], d["memo"]) == ("permits", "twijfel")
+
+
+def test_undo_restores_the_file_step_by_step(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study)
+    tui.wait_for("q quit")
+    tui.press("c"), tui.type("subs"), tui.press("\r", expect="Added subsidies")
+    tui.press("r", expect="Rejected subsidies")
+    assert [d["decision"] for d in read_codings(study, "anna")] == ["rejected"]
+    tui.press("n")
+    tui.press("c"), tui.type("verg"), tui.press("\r", expect="Added permits")
+    assert len(read_codings(study, "anna")) == 2
+    tui.press("u", expect="Undone: added permits")
+    assert [(d["code"], d["decision"]) for d in read_codings(study, "anna")] == [("subsidies", "rejected")]
+    screen = tui.press("u", expect="Undone: rejected subsidies")
+    assert screen.lstrip().startswith("r1¶2")  # undo goes back to the passage it changes
+    assert [(d["code"], d["decision"]) for d in read_codings(study, "anna")] == [("subsidies", "accepted")]
+    tui.press("u", expect="Undone: added subsidies")
+    assert read_codings(study, "anna") == []
+    tui.press("u", expect="Nothing to undo")
+    assert tui.quit() == 0
+
+
+def test_quit_and_resume_at_the_first_passage_without_a_decision(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study)
+    tui.wait_for("q quit")
+    tui.press("c"), tui.type("subs"), tui.press("\r", expect="Added subsidies")
+    tui.press("n", expect="r1¶4")
+    tui.press("c"), tui.type("verg"), tui.press("\r", expect="Added permits")
+    assert tui.quit() == 0
+    assert "2 of 7 passages done" in tui.raw and "resumes at r1¶6" in tui.raw
+    again = Tui(study)
+    screen = again.wait_for("q quit")
+    assert screen.lstrip().startswith("r1¶6") and "2/7 done" in screen
+    screen = again.press("p", expect="r1¶4")
+    assert "✓ permits" in screen  # earlier decisions are shown when going back
+    assert again.quit() == 0
+
+
+def test_ctrl_c_keeps_every_confirmed_decision_and_restores_the_terminal(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study)
+    tui.wait_for("q quit")
+    tui.press("c"), tui.type("subs"), tui.press("\r", expect="Added subsidies")
+    tui.press("n"), tui.press("c"), tui.type("verg")
+    tui.press("\r", expect="Added permits")  # the last confirmed decision
+    tui.press("c")
+    tui.type("lie")  # a picker left open: the keystroke in flight
+    tui.child.send(CTRL_C)
+    assert tui.wait_exit() == 130
+    assert "Interrupted; every decision confirmed so far is on disk." in tui.raw
+    assert "\x1b[?1049l" in tui.raw
+    assert [(d["segment"], d["code"]) for d in read_codings(study, "anna")] == [
+        ("r1¶2", "subsidies"),
+        ("r1¶4", "permits"),
+    ]
+    assert not list((study / "codings").glob(".*.tmp"))
+
+
+def test_a_closed_terminal_sighup_loses_nothing(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study)
+    tui.wait_for("q quit")
+    tui.press("c"), tui.type("subs"), tui.press("\r", expect="Added subsidies")
+    os.kill(tui.child.pid, signal.SIGHUP)
+    assert tui.wait_exit() == 129
+    assert [(d["segment"], d["code"]) for d in read_codings(study, "anna")] == [("r1¶2", "subsidies")]
+    # Closing the terminal itself (the pty master) ends the session the same way.
+    tui = Tui(study)
+    tui.wait_for("q quit")
+    tui.press("c"), tui.type("verg"), tui.press("\r", expect="Added permits")
+    tui.child.close(force=True)
+    assert not tui.child.isalive()
+    # SIGTERM (a shutdown, `kill`) is handled the same way: exit 143, decisions kept.
+    tui = Tui(study)
+    tui.wait_for("q quit")
+    os.kill(tui.child.pid, signal.SIGTERM)
+    assert tui.wait_exit() == 143
+    assert "\x1b[?1049l" in tui.raw
+    assert {(d["segment"], d["code"]) for d in read_codings(study, "anna")} == {
+        ("r1¶2", "subsidies"),
+        ("r1¶4", "permits"),
+    }
+
+
+def test_resize_redraws_for_the_new_size(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study)
+    tui.wait_for("q quit")
+    n = tui.frames
+    tui.child.setwinsize(30, 100)
+    tui.wait_frames(n + 1)
+    lines = tui.lines()
+    assert len(lines) == 30
+    assert max(len(line) for line in lines) == 100  # the header and rules span the new width
+    tui.child.setwinsize(24, 80)
+    tui.wait_frames(n + 2)
+    assert max(len(line) for line in tui.lines()) == 80
+    assert tui.quit() == 0
+
+
+def test_help_screen(tmp_path: Path) -> None:
+    tui = Tui(copy_study(tmp_path))
+    tui.wait_for("q quit")
+    screen = tui.press("?", expect="Press any key to go back")
+    assert "undo the last decision" in screen and "narrow the quote" in screen
+    tui.press("x", expect="q quit")  # any key returns, without acting
+    assert tui.quit() == 0
+
+
+def test_two_coders_at_the_same_time_each_keep_their_own_file(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    anna, ben = Tui(study, coder="anna"), Tui(study, coder="ben")
+    anna.wait_for("q quit"), ben.wait_for("q quit")
+    for _ in range(4):
+        anna.press("c"), anna.type("subs"), anna.press("\r", expect="Added"), anna.press("n")
+        ben.press("c"), ben.type("verg"), ben.press("\r", expect="Added"), ben.press("n")
+    assert anna.quit() == 0 and ben.quit() == 0
+    a, b = read_codings(study, "anna"), read_codings(study, "ben")
+    assert [(d["segment"], d["code"]) for d in a] == [
+        ("r1¶2", "subsidies"),
+        ("r1¶4", "subsidies"),
+        ("r1¶6", "subsidies"),
+        ("r1¶8", "subsidies"),
+    ]
+    assert [(d["segment"], d["code"]) for d in b] == [
+        ("r1¶2", "permits"),
+        ("r1¶4", "permits"),
+        ("r1¶6", "permits"),
+        ("r1¶8", "permits"),
+    ]
+    assert {d["coder"] for d in a} == {"anna"} and {d["coder"] for d in b} == {"ben"}
+
+
+def test_one_coder_in_two_terminals_loses_no_decision(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    one, two = Tui(study), Tui(study)
+    one.wait_for("q quit"), two.wait_for("q quit")
+    two.press("n", "n")  # the second window works further on
+    for code in ("subs", "verg", "lie"):
+        one.press("c"), one.type(code), one.press("\r", expect="Added")
+        two.press("c"), two.type(code), two.press("\r", expect="Added")
+    one.press("n"), one.press("c"), one.type("partn"), one.press("\r", expect="Added partnership")
+    assert one.quit() == 0 and two.quit() == 0
+    got = {(d["segment"], d["code"]) for d in read_codings(study, "anna")}
+    assert got == {
+        ("r1¶2", "subsidies"),
+        ("r1¶2", "permits"),
+        ("r1¶2", "love"),
+        ("r1¶4", "partnership"),
+        ("r1¶6", "subsidies"),
+        ("r1¶6", "permits"),
+        ("r1¶6", "love"),
+    }
+
+
+def test_filters_and_nothing_applies(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study, "--transcript", "r2")
+    screen = tui.wait_for("q quit")
+    assert screen.lstrip().startswith("r2¶2") and "0/3 done" in screen
+    screen = tui.press("x", expect="r2¶4")  # nothing applies: marked, next passage
+    assert "1/3 done" in screen
+    tui.quit()
+    assert read_codings(study, "anna") == []
+    again = Tui(study, "--transcript", "r2")
+    assert again.wait_for("q quit").lstrip().startswith("r2¶4")  # resume passes over it
+    again.press("p", expect="r2¶2")
+    again.press("u", expect="Nothing to undo")
+    again.quit()
+    uncoded = Tui(study, "--uncoded")
+    screen = uncoded.wait_for("q quit")
+    assert "0/6 done" in screen  # r2¶2 is left out
+    uncoded.quit()
+
+
+def test_key_that_does_nothing_says_so_and_down_moves(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study)
+    tui.wait_for("q quit")
+    tui.press("c"), tui.type("subs"), tui.press("\r")
+    tui.press("c"), tui.type("verg"), tui.press("\r")
+    screen = tui.press("Z", expect="does nothing here")
+    assert "? shows the keys" in screen
+    tui.press("k")
+    screen = tui.press(DOWN)
+    cursor_line = next(line for line in screen.split("\n") if line.startswith(">"))
+    assert "permits" in cursor_line
+    tui.press("r", expect="Rejected permits")
+    tui.quit()
+    assert {(d["code"], d["decision"]) for d in read_codings(study, "anna")} == {
+        ("subsidies", "accepted"),
+        ("permits", "rejected"),
+    }
+
+
+def test_accept_reject_and_accept_all_suggestions(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study, suggestions=True)
+    screen = tui.wait_for("keyword")
+    line = next(row for row in screen.split("\n") if row.startswith(">"))
+    assert "subsidies" in line and "Subsidies" in line and "subsidieaanvraag" in line  # code, label, evidence
+    assert "evidence: subsidieaanvraag (subsidie*)" in screen  # each word with the rule it matched
+    tui.press("a", expect="Accepted subsidies")
+    tui.press("n", expect="permits")
+    tui.press("r", expect="Rejected permits")
+    screen = tui.press("n", expect="abundance")
+    assert "love" in screen
+    tui.press("A", expect="Accepted 2 suggestion(s)")
+    assert tui.quit() == 0
+    got = {(d["segment"], d["code"]): d for d in read_codings(study, "anna")}
+    assert set(got) == {("r1¶2", "subsidies"), ("r1¶4", "permits"), ("r1¶6", "abundance"), ("r1¶6", "love")}
+    assert got[("r1¶4", "permits")]["decision"] == "rejected"
+    for d in got.values():
+        assert d["source"] == "suggest:keyword" and 0 < d["score"] <= 1 and d["text_sha"]
+    # Resuming: the rejected suggestion shows as a decision, not as a new suggestion to decide.
+    again = Tui(study, "--transcript", "r1", suggestions=True)
+    again.wait_for("q quit")
+    screen = again.press("p", "p", expect="r1¶4")
+    assert "✗ permits" in screen
+    again.quit()
+
+
+def test_dumb_terminal_brackets_matched_words_and_sends_no_escape_codes(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study, env={"TERM": "dumb"}, suggestions=True)
+    tui.wait_for("[subsidieaanvraag]")
+    assert "[verantwoording]" in tui.screen()
+    tui.child.send("a")
+    tui.wait_for("Accepted subsidies")
+    assert tui.quit() == 0
+    assert "\x1b" not in tui.raw
+    assert [d["code"] for d in read_codings(study, "anna")] == ["subsidies"]
+
+
+def test_a_theme_filter_queues_only_passages_where_that_theme_is_suggested(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study, "--theme", "permits", suggestions=True)
+    screen = tui.wait_for("q quit")
+    assert screen.lstrip().startswith("r1¶4") and "0/1 done" in screen
+    assert "permits" in screen and "subsidies" not in screen.split("─" * 80)[-1]  # other codes' suggestions hidden
+    tui.press("a", expect="Accepted permits")
+    assert tui.quit() == 0
+    assert [(d["segment"], d["code"]) for d in read_codings(study, "anna")] == [("r1¶4", "permits")]
+
+
+def test_a_write_that_fails_is_reported_and_the_session_goes_on(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study)
+    tui.wait_for("q quit")
+    tui.press("c"), tui.type("subs"), tui.press("\r", expect="Added subsidies")
+    path = study / "codings" / "anna.jsonl"
+    path.write_text(path.read_text(encoding="utf-8") + "{not json}\n", encoding="utf-8")  # someone breaks the file
+    tui.press("c"), tui.type("verg")
+    screen = tui.press("\r", expect="Not saved: codings/anna.jsonl has problems")
+    assert "grondmotief check" in screen and "✓ permits" not in screen
+    tui.press("n", expect="r1¶4")  # still working
+    assert tui.quit() == 0
+    assert path.read_text(encoding="utf-8").endswith("{not json}\n")  # left for `check --fix`, not rewritten
