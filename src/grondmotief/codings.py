@@ -69,8 +69,8 @@ class Decision(Strict):
         return (self.segment, self.code)
 
     def sort_key(self) -> tuple[str, int, str]:
-        tid, n = parse_segment_ref(self.segment)
-        return (tid, n, self.code)
+        tid, _, n = self.segment.partition("¶")  # validated on construction
+        return (tid, int(n), self.code)
 
     def to_line(self) -> str:
         data = self.model_dump(mode="json")
@@ -89,11 +89,13 @@ class ReadResult:
     truncated_tail: str | None = None  # a last line cut off by a crash
     bad_lines: list[tuple[int, str]] | None = None
     duplicates: list[tuple[int, Decision]] | None = None
+    raw: dict[int, str] | None = None  # id(decision) → its line as read or written
 
 
 def parse_codings(text: str, label: str, coder: str | None = None) -> ReadResult:
     decisions: dict[tuple[str, str], Decision] = {}
     lines: dict[tuple[str, str], int] = {}
+    raw_of: dict[int, str] = {}
     problems: list[Problem] = []
     bad: list[tuple[int, str]] = []
     dups: list[tuple[int, Decision]] = []
@@ -153,12 +155,14 @@ def parse_codings(text: str, label: str, coder: str | None = None) -> ReadResult
                 dups.append((lines[d.key], other))
                 decisions[d.key] = d
                 lines[d.key] = i
+                raw_of[id(d)] = raw
             else:
                 dups.append((i, d))
             continue
         decisions[d.key] = d
         lines[d.key] = i
-    return ReadResult(list(decisions.values()), lines, problems, truncated, bad, dups)
+        raw_of[id(d)] = raw
+    return ReadResult(list(decisions.values()), lines, problems, truncated, bad, dups, raw_of)
 
 
 def render_codings(decisions: Iterable[Decision]) -> str:
@@ -176,19 +180,47 @@ class CodingStore:
         self.coder = coder
         self.lock_path = lock_dir / f"{coder}.lock"
         self.max_bytes = max_bytes
+        # The last parse, keyed by the file's identity: re-reading and re-validating a large
+        # file on every keystroke of the review loop is what made recording slow.
+        self._cache: tuple[tuple[int, int, int], ReadResult] | None = None
+
+    def _stat_key(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
 
     @property
     def label(self) -> str:
         return f"codings/{self.path.name}"
 
     def read(self) -> ReadResult:
-        if not self.path.exists():
+        key = self._stat_key()
+        if key is None:
             return ReadResult([], {}, [])
+        if self._cache is not None and self._cache[0] == key:
+            return _copy(self._cache[1])
         data = self.path.read_bytes()
         if len(data) > self.max_bytes:
             raise CodingsError(f"{self.label}: file is larger than {self.max_bytes // 2**20} MB")
         text = decode_text(data, self.label)
-        return parse_codings(text, self.label, self.coder)
+        result = parse_codings(text, self.label, self.coder)
+        self._cache = (key, result)
+        return _copy(result)
+
+    def _write(self, decisions: Iterable[Decision]) -> None:
+        items = sorted(((d.sort_key(), d) for d in decisions), key=lambda item: item[0])
+        # Unchanged decisions (the very objects last read) keep their line as it was: cheaper,
+        # and a git diff then shows exactly the decisions that changed.
+        known = (self._cache[1].raw or {}) if self._cache is not None else {}
+        out = [known.get(id(d)) or d.to_line() for _, d in items]
+        atomic_write_text(self.path, "".join(line + "\n" for line in out))
+        key = self._stat_key()
+        ordered = [d for _, d in items]
+        lines = {(d.segment, k[2]): i for i, (k, d) in enumerate(items, start=1)}
+        raw = {id(d): line for d, line in zip(ordered, out, strict=True)}
+        self._cache = (key, ReadResult(ordered, lines, [], raw=raw)) if key else None
 
     @contextmanager
     def locked(self) -> Iterator[None]:
@@ -227,17 +259,16 @@ class CodingStore:
                 if d.coder != self.coder:
                     raise CodingsError(f"decision for coder '{d.coder}' sent to the file of '{self.coder}'")
                 current[d.key] = d
-            atomic_write_text(self.path, render_codings(current.values()))
+            self._write(current.values())
 
     def remove(self, keys: Iterable[tuple[str, str]]) -> None:
         with self.locked():
             drop = set(keys)
-            current = [d for d in self._read_for_write() if d.key not in drop]
-            atomic_write_text(self.path, render_codings(current))
+            self._write(d for d in self._read_for_write() if d.key not in drop)
 
     def replace_all(self, decisions: Iterable[Decision]) -> None:
         with self.locked():
-            atomic_write_text(self.path, render_codings(decisions))
+            self._write(decisions)
 
     def repair(self) -> list[str]:
         """`check --fix`: set aside a truncated tail, unparsable lines and superseded duplicates."""
@@ -258,8 +289,13 @@ class CodingStore:
                 )
             if aside:
                 self._set_aside(aside)
-            atomic_write_text(self.path, render_codings(result.decisions))
+            self._write(result.decisions)
         return notes
+
+
+def _copy(result: ReadResult) -> ReadResult:
+    return ReadResult(list(result.decisions), dict(result.lines), list(result.problems), result.truncated_tail,
+                      list(result.bad_lines or []), list(result.duplicates or []), result.raw)
 
 
 @dataclass
