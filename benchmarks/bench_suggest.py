@@ -1,0 +1,96 @@
+"""Suggest: cold throughput against the bare pipeline, warm against cold, memory at two sizes.
+
+Figures (ratios, so they compare across machines):
+- `cold_vs_pipeline`: words per CPU-second of a cold `suggest` (no caches: reading and
+  parsing transcripts, the pipeline, matching, scoring, writing caches) divided by words per
+  CPU-second of the bare pipeline (`nlp.pipe`, same components, same segment texts). Each is
+  measured in a fresh child process after the pipeline is loaded (start-up is in neither), so
+  both start with the lemmatiser's per-form memo empty. Target >= 0.5.
+- `warm_speedup`: cold / warm CPU time of `suggest` on the unchanged study (target >= 10);
+  `cli_warm_speedup`: the same for whole `grondmotief suggest --format summary` runs, start-up
+  included (wall time).
+- `peak_mb_*`: peak RSS of a cold CLI run at two corpus sizes; the ratio stays near 1 because
+  transcripts are streamed, one transcript's Docs in memory at a time.
+CPU time rather than wall time for the in-process figures: benchmarks share the machine.
+One process each: no multiprocessing in the pipeline or the suggester.
+GRONDMOTIEF_BENCH_SCALE (default 1) scales the corpus, e.g. 0.1 for a quick look.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.common import REPO, gm
+from benchmarks.synth import make_study
+
+WORDS_PER_TRANSCRIPT = 2000
+
+CHILD = r"""
+import json, shutil, sys, time
+from grondmotief.study import Study
+from grondmotief.suggest import pipeline, suggest_study
+root, what = sys.argv[1], sys.argv[2]
+study = Study.open(root)
+nlp = pipeline.load(study.settings.nlp.pipeline)
+texts = [s.text for s in study.coded_segments()]
+words = sum(len(t.split()) for t in texts)
+out = {"words": words, "components": nlp.pipe_names, "version": pipeline.version(study.settings.nlp.pipeline)}
+del study, texts
+if what == "bare":
+    texts = [s.text for s in Study.open(root).coded_segments()]
+    start = time.process_time()
+    for _ in nlp.pipe(texts, batch_size=64):
+        pass
+    out["cpu"] = time.process_time() - start
+else:
+    shutil.rmtree(root + "/.grondmotief", ignore_errors=True)
+    for run in ("cold", "warm"):
+        start = time.process_time()
+        n = sum(len(found) for _, found in suggest_study(Study.open(root)))
+        out[run] = time.process_time() - start
+        out["suggestions"] = n
+print(json.dumps(out))
+"""
+
+
+def _child(root: Path, what: str) -> dict:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", CHILD, str(root), what], capture_output=True, text=True, env=env, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run(out: dict) -> None:
+    scale = float(os.environ.get("GRONDMOTIEF_BENCH_SCALE", "1"))
+    n_small = max(5, int(500 * scale))  # ~1M words
+    with tempfile.TemporaryDirectory() as tmp:
+        small = make_study(Path(tmp) / "small", n_small, WORDS_PER_TRANSCRIPT, seed=7)
+        large = make_study(Path(tmp) / "large", 2 * n_small, WORDS_PER_TRANSCRIPT, seed=8)
+        total = sum(len(p.read_text(encoding="utf-8").split()) for p in (small / "interviews").glob("*.md"))
+
+        bare = _child(small, "bare")
+        sugg = _child(small, "suggest")
+        out["corpus"] = f"{n_small} transcripts, {total:,} words ({bare['words']:,} in coded passages)"
+        out["pipeline"] = f"{bare['version']} [{', '.join(bare['components'])}]"
+        out["bare_pipeline_words_per_cpu_s"] = round(bare["words"] / bare["cpu"])
+        out["cold_suggest_words_per_cpu_s"] = round(bare["words"] / sugg["cold"])
+        out["cold_vs_pipeline"] = round(bare["cpu"] / sugg["cold"], 2)
+        out["warm_speedup"] = round(sugg["cold"] / sugg["warm"], 1)
+        out["suggestions"] = sugg["suggestions"]
+
+        for f in (small / ".grondmotief").rglob("*.bin"):  # the child left a warm cache
+            f.unlink()
+        cli_cold = gm(small, "suggest", "--format", "summary")
+        cli_warm = gm(small, "suggest", "--format", "summary")
+        out["cli_cold_s"] = round(cli_cold.seconds, 2)
+        out["cli_warm_s"] = round(cli_warm.seconds, 2)
+        out["cli_warm_speedup"] = round(cli_cold.seconds / cli_warm.seconds, 1)
+
+        big = gm(large, "suggest", "--format", "summary")
+        out["peak_mb_1x"] = round(cli_cold.peak_mb)
+        out["peak_mb_2x"] = round(big.peak_mb)
+        out["peak_mb_ratio_2x_corpus"] = round(big.peak_mb / cli_cold.peak_mb, 2)

@@ -1,0 +1,86 @@
+"""Derived caches under .grondmotief/suggest/: written atomically, read defensively.
+
+A cache file is either the complete old version or the complete new one (temp file and
+rename in the same folder). Unlike study files we skip fsync: a cache lost in a power cut is
+only rebuilt, and syncing hundreds of small files would cost more than parsing them. Anything
+unreadable (truncated, corrupt, from another version) is treated as absent and rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+MAGIC = b"GMSC1\n"
+
+
+def digest(*parts: Any) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else json.dumps(part, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()[:32]
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def pack(header: dict[str, Any], payload: bytes = b"") -> bytes:
+    """MAGIC, one JSON header line (with the payload's length and CRC), then the payload."""
+    head = dict(header, payload_len=len(payload), payload_crc=zlib.crc32(payload))
+    return MAGIC + json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" + payload
+
+
+def unpack(data: bytes) -> tuple[dict[str, Any], bytes] | None:
+    """The header and payload, or None when anything about the file is off."""
+    if not data.startswith(MAGIC):
+        return None
+    nl = data.find(b"\n", len(MAGIC))
+    if nl < 0:
+        return None
+    try:
+        header = json.loads(data[len(MAGIC) : nl].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(header, dict):
+        return None
+    payload = data[nl + 1 :]
+    if header.get("payload_len") != len(payload) or header.get("payload_crc") != zlib.crc32(payload):
+        return None
+    return header, payload
+
+
+def read(path: Path) -> tuple[dict[str, Any], bytes] | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return unpack(data)
+
+
+def write(path: Path, header: dict[str, Any], payload: bytes = b"") -> None:
+    """Best effort: a cache that cannot be written (read-only study, full disk) is not an error."""
+    with contextlib.suppress(OSError):
+        write_atomic(path, pack(header, payload))
+
+
+def safe_name(transcript_id: str) -> str:
+    # Transcript ids are already [A-Za-z0-9_-]; keep file names that way on every filesystem.
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in transcript_id)

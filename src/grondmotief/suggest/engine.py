@@ -1,0 +1,477 @@
+"""The suggestion engine: transcripts in, ranked suggestions with evidence out.
+
+Work per transcript file, streamed (one transcript's Docs in memory at a time), with one cache
+file per transcript under .grondmotief/suggest/ (see store.py): the coded segments, the parsed
+tokens (per segment text and pipeline version) and every code's score and evidence (per
+segment text, codebook rules and trained models). An edited transcript re-parses only its
+changed paragraphs; a changed codebook re-matches without re-parsing; a warm run reads the
+cache and nothing else. Filters (codes, threshold) and the coder's rejections are applied
+after the cache, so changing them costs nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from grondmotief.codebook import Codebook
+from grondmotief.errors import GrondmotiefError, TranscriptError
+from grondmotief.study import Study
+from grondmotief.suggest import cache, parse, rules
+from grondmotief.suggest.match import (
+    Evidence,
+    HashFlags,
+    KeywordMatcher,
+    TranscriptHits,
+    needs_live_docs,
+    pattern_evidence,
+    rebuild_docs,
+)
+from grondmotief.suggest.model import CodeModel, Examples, examples_from, fingerprint_data, train_all
+from grondmotief.suggest.parse import Parsed, segment_key
+from grondmotief.suggest.score import blend, keyword_score
+from grondmotief.suggest.store import TranscriptCache, file_fingerprint
+from grondmotief.errors import Problem
+from grondmotief.fileio import decode_text
+from grondmotief.transcripts import ENCODING_HINT, Segment, Transcript, parse_transcript, read_transcript
+
+KEEP_MODEL_ONLY = 0.05  # model-only scores below this are not worth a cache entry
+RESULTS = "r2"
+
+
+@dataclass
+class Suggestion:
+    segment: str
+    code: str
+    label: str
+    group: str
+    score: float
+    source: str  # suggest:keyword, suggest:model or suggest:blend
+    evidence: list[Evidence]
+    keyword_score: float
+    model_score: float | None = None
+    decided: str | None = None  # "accepted" when the coder already accepted this code here
+
+    def to_json(self) -> dict[str, Any]:
+        return {"segment": self.segment, "code": self.code, "label": self.label, "group": self.group,
+                "score": round(self.score, 3), "source": self.source,
+                "evidence": [ev.to_json() for ev in self.evidence],
+                "keyword_score": round(self.keyword_score, 3),
+                "model_score": None if self.model_score is None else round(self.model_score, 3),
+                "decided": self.decided}
+
+
+class SegmentSuggestions(NamedTuple):
+    """One coded segment and its suggestions, best first. Unpacks as (segment, suggestions)."""
+
+    segment: Segment
+    suggestions: list[Suggestion]
+
+
+@dataclass
+class OpenFile:
+    """A transcript file being worked on: its coded segments and its cache record."""
+
+    path: Path
+    tid: str
+    segs: list[Segment]
+    keys: list[str]  # segment_key of each segment's text
+    cache: TranscriptCache
+    changed: bool = False
+
+
+@dataclass
+class Stats:
+    """What a run did; tests assert on these rather than on time."""
+
+    transcripts: int = 0
+    segments: int = 0
+    parsed_transcripts: int = 0
+    parsed_segments: int = 0
+    computed_segments: int = 0  # segments matched and scored (not served from the results cache)
+    cached_transcripts: int = 0  # transcripts served entirely from the results cache
+    models: dict[str, tuple[int, int]] = field(default_factory=dict)  # code → (positives, negatives)
+    parsed_ids: list[str] = field(default_factory=list)
+
+
+class Engine:
+    def __init__(self, study: Study, coder: str | None = None, *, use_model: bool | None = None,
+                 stats: Stats | None = None) -> None:
+        from grondmotief.suggest import pipeline
+
+        self.study = study
+        self.stats = stats if stats is not None else Stats()
+        self.codebook: Codebook = study.codebook
+        self.pipeline_name = study.settings.nlp.pipeline
+        self.pipeline_version = pipeline.version(self.pipeline_name)
+        self.rules_fp = rules.fingerprint(self.codebook, self.pipeline_version)
+        self.dir = study.cache_dir / "suggest"
+        self.min_examples = study.settings.suggest.min_examples
+        self.rejected: set[tuple[str, str]] = set()
+        self.accepted: set[tuple[str, str]] = set()
+        self.examples: Examples | None = None
+        self._models: dict[str, CodeModel] | None = None
+        model_on = study.settings.suggest.model if use_model is None else use_model
+        if coder:
+            self._load_decisions(coder, model_on)
+        self.model_fp = self._model_fingerprint()
+        self.results_key = cache.digest(RESULTS, self.rules_fp, self.model_fp)
+
+    # Decisions and models ------------------------------------------------------
+    def _load_decisions(self, coder: str, model_on: bool) -> None:
+        if coder not in self.study.coders():
+            return
+        triples = []
+        for a in self.study.decisions([coder]):
+            if a.status == "orphan" or a.decision.code not in self.codebook.codes:
+                continue
+            key = (a.segment, a.decision.code)
+            (self.accepted if a.decision.decision == "accepted" else self.rejected).add(key)
+            triples.append((a.segment, a.decision.code, a.decision.decision))
+        if model_on and triples:
+            self.examples = examples_from(triples, self.codebook.order)
+
+    def _model_fingerprint(self) -> str:
+        if self.examples is None:
+            return "none"
+        keys = {}
+        for code_labels in self.examples.labels.values():
+            for seg_id in code_labels:
+                if seg_id not in keys:
+                    keys[seg_id] = segment_key(self.study.segment(seg_id).text)
+        data = fingerprint_data(self.examples, keys, self.min_examples)
+        return "none" if not data[-1] else cache.digest(data, self.pipeline_version)
+
+    @property
+    def models(self) -> dict[str, CodeModel]:
+        if self._models is None:
+            self._models = self.train(self.examples) if self.examples is not None else {}
+            self.stats.models = {c: (m.n_pos, m.n_neg) for c, m in self._models.items()}
+        return self._models
+
+    def train(self, examples: Examples, only: set[str] | None = None) -> dict[str, CodeModel]:
+        """Models from these examples (optionally only passages in `only`)."""
+        seg_ids = {s for labels in examples.labels.values() for s in labels if only is None or s in only}
+        feats = self.features(sorted(seg_ids))
+        return train_all(examples, feats, self.min_examples, self.codebook.order)
+
+    def features(self, seg_ids: list[str]) -> dict[str, set[str]]:
+        """Model features of these passages (parsing their transcripts if not cached)."""
+        by_tid: dict[str, set[str]] = {}
+        for sid in seg_ids:
+            by_tid.setdefault(self.study.segment(sid).transcript, set()).add(sid)
+        out: dict[str, set[str]] = {}
+        for tid, wanted in sorted(by_tid.items()):
+            doc = self.open_file(self.study.transcript(tid).path, tid)
+            parsed, _ = self.ensure_parsed(doc)
+            if doc.changed:
+                doc.cache.save()
+            for seg, key in zip(doc.segs, doc.keys, strict=True):
+                if seg.id in wanted:
+                    out[seg.id] = self._features(parsed, key)
+        return out
+
+    def _features(self, parsed: Parsed, key: str) -> set[str]:
+        span = parsed.span(key)
+        if span is None:
+            return set()
+        head = self.head_fn
+        feats: set[str] = set()
+        stop = self.stop_words
+        for i in set(parsed.lemma[span[0] : span[1]].tolist()):
+            s = parsed.strings[i]
+            if len(s) < 2 or not s.replace("-", "").isalpha() or s in stop:
+                continue
+            feats.add(rules.fold(s))
+            h = head(s) if head is not None else None
+            if h and h != s:
+                feats.add("h:" + rules.fold(h))
+        return feats
+
+    # Lazily built NLP parts ----------------------------------------------------
+    @cached_property
+    def nlp(self) -> Any:
+        from grondmotief.suggest import pipeline
+
+        return pipeline.load(self.pipeline_name)
+
+    @cached_property
+    def stop_words(self) -> frozenset[str]:
+        """Left out of the model's features (not out of matching): with a few dozen examples,
+        "voor" and "de" would otherwise look like evidence."""
+        from spacy.lang.nl.stop_words import STOP_WORDS
+
+        return frozenset(STOP_WORDS)
+
+    @cached_property
+    def head_fn(self) -> Any:
+        from grondmotief.suggest import pipeline
+
+        return pipeline.compound_head_fn()
+
+    @cached_property
+    def rule_list(self) -> list[rules.Rule]:
+        path = self.dir / "rules.bin"
+        got = cache.read(path)
+        if got is not None and got[0].get("key") == self.rules_fp:
+            try:
+                return [rules.Rule.from_json(r) for r in json.loads(got[1].decode("utf-8"))]
+            except (KeyError, TypeError, ValueError):
+                pass
+        compiled = rules.compile_rules(self.codebook, self.nlp)
+        cache.write(path, {"key": self.rules_fp}, json.dumps([r.to_json() for r in compiled], ensure_ascii=False).encode("utf-8"))
+        return compiled
+
+    @cached_property
+    def matcher(self) -> KeywordMatcher:
+        return KeywordMatcher(self.rule_list, self.head_fn, self.stop_words)
+
+    @cached_property
+    def hashflags(self) -> HashFlags:
+        return HashFlags(self.matcher)
+
+    @cached_property
+    def patterns(self) -> tuple[Any, dict[int, tuple[str, str]]] | None:
+        found = rules.patterns_of(self.codebook)
+        if not found:
+            return None
+        from spacy.matcher import Matcher
+
+        m = Matcher(self.nlp.vocab)
+        labels = {}
+        for code, i, pattern in found:
+            name = f"{code}#{i}"
+            try:
+                m.add(name, [pattern])
+            except Exception as exc:  # spaCy's errors name the pattern, never interview text
+                raise GrondmotiefError(f"{self.codebook.label}: code '{code}': pattern {i} is not a valid spaCy "
+                                       f"token pattern ({type(exc).__name__})") from None
+            labels[self.nlp.vocab.strings[name]] = (code, f"pattern:{i}")
+        return m, labels
+
+    # One transcript file -------------------------------------------------------
+    def open_file(self, path: Path, expect: str | None = None) -> OpenFile:
+        """A transcript file with its cache; segments from the cache's index when the bytes match."""
+        study = self.study
+        data = path.read_bytes()
+        tc = TranscriptCache.load(self.dir / f"{cache.safe_name(path.stem)}.bin")
+        file_fp = file_fingerprint(data, study.settings.coded_roles, study.max_bytes)
+        segs = tc.segments(file_fp, data)
+        if segs is None:
+            t, length = self._parse_file(path, data)
+            segs = t.coded_segments(study.settings.coded_roles)
+            tc.set_index(file_fp, t.id, length - len(t.body), segs)
+            tc_changed = True
+        else:
+            tc_changed = False
+        tid = tc.transcript_id or ""
+        if expect is not None and tid != expect:
+            raise GrondmotiefError(f"{study.rel(path)} holds transcript '{tid}', not '{expect}'")
+        return OpenFile(path, tid, segs, [segment_key(x.text) for x in segs], tc, tc_changed)
+
+    def _parse_file(self, path: Path, data: bytes) -> tuple[Transcript, int]:
+        """The transcript (as the study parses it) and the length of its decoded text."""
+        study = self.study
+        label = study.rel(path)
+        loaded = vars(study).get("transcripts")
+        text = ""
+        if len(data) > study.max_bytes:
+            t, problems = read_transcript(path, label, study.max_bytes)
+        else:
+            try:
+                text = decode_text(data, label, hint=ENCODING_HINT)
+                t = next((x for x in (loaded or {}).values() if x.path == path), None)
+                problems = []
+                if t is None:
+                    t, problems = parse_transcript(text, path, label)
+            except GrondmotiefError as exc:
+                t, problems = None, exc.problems or [Problem(label, None, exc.message)]
+        errors = [p for p in problems if p.severity == "error"]
+        if errors or t is None:
+            raise TranscriptError(f"{len(errors) or 1} problem(s) in interviews/; `grondmotief check` lists them all", errors)
+        return t, len(text)
+
+    def ensure_parsed(self, f: OpenFile, docs_for: set[str] | None = None) -> tuple[Parsed, dict[str, Any]]:
+        """Parsed tokens for every coded segment of `f`, from the cache where possible (only
+        segments whose text is new are parsed); live Docs for the segments in `docs_for`."""
+        old = f.cache.parsed(self.pipeline_version)
+        missing = {k for k in f.keys if old is None or old.span(k) is None} | (docs_for or set())
+        if not missing and old is not None:
+            return old, {}
+        builder = parse.Builder()
+        if old is not None:
+            remap = builder.remap_for(old)
+            for k in dict.fromkeys(f.keys):
+                if k not in missing and old.span(k) is not None:
+                    builder.add_from(k, old, remap)
+        texts = {k: x.text for k, x in zip(f.keys, f.segs, strict=True)}
+        todo = [k for k in dict.fromkeys(f.keys) if k in missing]
+        docs = list(self.nlp.pipe([texts[k] for k in todo], batch_size=64))
+        builder.add_docs(todo, docs, self.hashflags)
+        self.stats.parsed_transcripts += 1
+        self.stats.parsed_segments += len(todo)
+        self.stats.parsed_ids.append(f.tid)
+        parsed = builder.build(f.keys)
+        f.cache.set_parsed(self.pipeline_version, parsed)
+        f.changed = True
+        return parsed, dict(zip(todo, docs, strict=True))
+
+    # Suggestions ---------------------------------------------------------------
+    def file_entries(self, path: Path, expect: str | None = None) -> tuple[OpenFile, dict[str, list[Any]]]:
+        """A transcript file and its cache entries per segment: every code's score and evidence.
+        A warm run reads the file, hashes it and finds segments and entries in its cache:
+        no YAML, no spaCy."""
+        f = self.open_file(path, expect)
+        entries = f.cache.results(self.results_key)
+        missing = [k for k in dict.fromkeys(f.keys) if k not in entries]
+        if missing:
+            entries.update(self._compute(f, missing))
+            entries = {k: entries[k] for k in dict.fromkeys(f.keys)}
+            f.cache.set_results(self.results_key, entries)
+            f.changed = True
+        elif not f.changed:
+            self.stats.cached_transcripts += 1
+        if f.changed:
+            f.cache.save()
+        return f, entries
+
+    def file_suggestions(self, path: Path, *, codes: set[str] | None, threshold: float, expect: str | None = None
+                         ) -> Iterator[SegmentSuggestions]:
+        f, entries = self.file_entries(path, expect)
+        yield from self._rank(f.segs, f.keys, entries, codes, threshold)
+        self.stats.transcripts += 1
+
+    def transcript_entries(self, t: Transcript, segs: list[Segment]) -> dict[str, list[Any]]:
+        """Cache entries for these segments of one transcript (used by the evaluation)."""
+        _, entries = self.file_entries(t.path, t.id)
+        return {k: entries[k] for k in (segment_key(x.text) for x in segs) if k in entries}
+
+    def _compute(self, f: OpenFile, missing: list[str]) -> dict[str, list[Any]]:
+        pats = self.patterns
+        live = pats is not None and needs_live_docs([p for _, _, p in rules.patterns_of(self.codebook)])
+        parsed, docs = self.ensure_parsed(f, docs_for=set(missing) if live else None)
+        texts = {k: x.text for k, x in zip(f.keys, f.segs, strict=True)}
+        matcher = self.matcher
+        table = TranscriptHits(matcher, parsed)
+        matched = matcher.match_all(table, {k: texts[k] for k in missing})
+        extra = {}
+        if pats is not None:
+            if not live:
+                docs = rebuild_docs(self.nlp, parsed, missing, texts)
+            extra = pattern_evidence(docs, *pats, parsed, texts)
+        models = self.models
+        probs: dict[str, np.ndarray] = {}
+        feats: list[set[str]] = []
+        if models:
+            feats = [self._features(parsed, k) for k in missing]
+            probs = {code: m.predict(feats) for code, m in models.items()}
+        out: dict[str, list[Any]] = {}
+        for row, key in enumerate(missing):
+            text = texts[key]
+            by_code: dict[str, list[Evidence]] = {}
+            for code, ev in matched.get(key, ()):
+                by_code.setdefault(code, []).append(ev)
+            for code, ev in extra.get(key, []):
+                by_code.setdefault(code, []).append(ev)
+            lo, hi = parsed.span(key) or (0, 0)
+            entry = []
+            for code in self.codebook.order if probs else [c for c in self.codebook.order if c in by_code]:
+                evs = by_code.get(code, [])
+                p = float(probs[code][row]) if code in probs else None
+                if not evs and p is None:
+                    continue
+                if len(evs) > 1:
+                    evs.sort(key=lambda e: (e.start, e.end, e.rule))
+                kw = keyword_score(evs, hi - lo)
+                if p is None:
+                    score, source = kw, "suggest:keyword"
+                else:
+                    score = blend(kw, p)
+                    source = "suggest:blend" if evs else "suggest:model"
+                    if not evs and score < KEEP_MODEL_ONLY:
+                        continue
+                    evs = evs + self._model_evidence(models[code], parsed, key, text, feats[row])
+                entry.append([code, round(score, 6), round(kw, 6), None if p is None else round(p, 6), source,
+                              [[e.text, e.lemma, e.start, e.end, e.rule, e.kind] for e in evs]])
+            out[key] = entry
+        self.stats.computed_segments += len(missing)
+        return out
+
+    def _model_evidence(self, model: CodeModel, parsed: Parsed, key: str, text: str, feats: set[str]) -> list[Evidence]:
+        lo, hi = parsed.span(key) or (0, 0)
+        out = []
+        for f in model.reasons(feats):
+            if f.startswith("h:"):
+                continue
+            for t in range(lo, hi):
+                if rules.fold(parsed.strings[parsed.lemma[t]]) == f:
+                    s, e = int(parsed.starts[t]), int(parsed.ends[t])
+                    out.append(Evidence(text[s:e], parsed.strings[parsed.lemma[t]], s, e, f"model:{f}", "model"))
+                    break
+        return out
+
+    def _rank(self, segs: list[Segment], keys: list[str], entries: dict[str, list[Any]], codes: set[str] | None,
+              threshold: float) -> Iterator[SegmentSuggestions]:
+        order = self._order
+        for seg, key in zip(segs, keys, strict=True):
+            found = []
+            for code, score, kw, p, source, evs in entries.get(key, []):
+                if code not in order or (codes is not None and code not in codes):
+                    continue
+                if score < threshold or (seg.id, code) in self.rejected:
+                    continue
+                c = self.codebook.codes[code]
+                found.append(Suggestion(seg.id, code, c.label, c.group, score, source,
+                                        [Evidence(*e) for e in evs], kw, p,
+                                        "accepted" if (seg.id, code) in self.accepted else None))
+            found.sort(key=lambda x: (-x.score, order[x.code]))
+            self.stats.segments += 1
+            yield SegmentSuggestions(seg, found)
+
+    @cached_property
+    def _order(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.codebook.order)}
+
+
+def transcript_files(study: Study, wanted: list[str] | None = None) -> list[tuple[Path, str | None]]:
+    """(file, expected id) in id order; by convention interviews/<id>.md holds transcript <id>."""
+    folder = study.interviews_dir
+    if wanted is None:
+        files = sorted(p for p in folder.glob("*.md") if p.is_file() and not p.name.startswith(".")) if folder.is_dir() else []
+        return [(p, None) for p in files]
+    out: list[tuple[Path, str | None]] = []
+    for tid in wanted:
+        path = folder / f"{tid}.md"
+        if not path.is_file():
+            path = study.transcript(tid).path  # raises a clear error for an unknown id
+        out.append((path, tid))
+    return out
+
+
+def suggest_study(study: Study, *, transcripts: list[str] | None = None, codes: list[str] | None = None,
+                  coder: str | None = None, threshold: float | None = None, use_model: bool | None = None,
+                  stats: Stats | None = None) -> Iterator[SegmentSuggestions]:
+    """Suggestions for every coded segment (in transcript and paragraph order), best first.
+
+    `coder`: whose rejections are respected and whose decisions train the model (None: neither).
+    `threshold`: lowest score returned (default: settings `suggest.threshold`; 0 for all).
+    Transcripts are streamed: one transcript's parse is in memory at a time.
+    """
+    chosen = None
+    if codes:
+        chosen = {study.codebook.get(c).id for c in codes}
+    limit = study.settings.suggest.threshold if threshold is None else threshold
+    engine = Engine(study, coder, use_model=use_model, stats=stats)
+    seen: dict[str, Path] = {}
+    for path, expect in transcript_files(study, transcripts):
+        for item in engine.file_suggestions(path, codes=chosen, threshold=limit, expect=expect):
+            tid = item.segment.transcript
+            if seen.setdefault(tid, path) != path:
+                raise TranscriptError(f"transcript id '{tid}' is used by {study.rel(seen[tid])} and {study.rel(path)}")
+            yield item
