@@ -93,7 +93,7 @@ def parse_captions(text: str) -> Turns:
         head = lines[0].strip()
         if head.startswith(("WEBVTT", "NOTE", "STYLE", "REGION")):
             continue
-        body_lines = []
+        body_lines: list[str] = []
         timed = False
         for ln in lines:
             if CUE_TIMING.match(ln):
@@ -196,7 +196,7 @@ def slug(stem: str) -> str:
 class ImportOptions:
     id: str | None = None
     title: str | None = None
-    attributes: dict[str, str | int | float | bool] = field(default_factory=dict)
+    attributes: dict[str, str | int | float | bool | None] = field(default_factory=dict)
     interviewed: date | None = None
     interviewer: str | None = None
     encoding: str | None = None

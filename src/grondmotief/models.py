@@ -18,7 +18,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True)
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: Any) -> str:
     loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
     kind = err["type"]
     if kind == "extra_forbidden":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from grondmotief.errors import UsageProblem
 
 
@@ -15,7 +17,7 @@ def schema_for(what: str) -> dict[str, Any]:
 
     if what == "codebook":
         return codebook_schema()
-    models = {"settings": Settings, "transcript": FrontMatter, "decision": Decision}
+    models: dict[str, type[BaseModel]] = {"settings": Settings, "transcript": FrontMatter, "decision": Decision}
     if what not in models:
         raise UsageProblem(f"no schema '{what}'; choose codebook, settings, transcript or decision")
     schema = models[what].model_json_schema()

@@ -184,7 +184,7 @@ def parse_transcript(text: str, path: Path, label: str | None = None) -> tuple[T
 
 
 def _paragraphs(body: str) -> list[tuple[int, str]]:
-    out = []
+    out: list[tuple[int, str]] = []
     start = 0
     for m in PARA_BREAK.finditer(body):
         _add_para(out, body, start, m.start())

@@ -50,7 +50,7 @@ def report_error(exc: BaseException) -> int:
 class WrappedGroup(TyperGroup):
     """Every command runs inside this group's invoke, so this is where errors are translated."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer_exc.TyperException):
@@ -61,7 +61,7 @@ class WrappedGroup(TyperGroup):
             code = report_error(exc)
             raise typer.Exit(code) from None
 
-    def list_commands(self, ctx: typer.Context) -> list[str]:
+    def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)
 
 

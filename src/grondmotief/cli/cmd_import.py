@@ -19,8 +19,8 @@ def register(app: typer.Typer) -> None:
     app.command("import")(import_files)
 
 
-def _attributes(pairs: list[str] | None) -> dict[str, str | int | float | bool]:
-    out: dict[str, str | int | float | bool] = {}
+def _attributes(pairs: list[str] | None) -> dict[str, str | int | float | bool | None]:
+    out: dict[str, str | int | float | bool | None] = {}
     for pair in pairs or []:
         if "=" not in pair:
             raise typer.BadParameter(f"'{pair}' is not key=value", param_hint="--attribute")
