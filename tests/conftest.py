@@ -16,8 +16,13 @@ REPO = Path(__file__).parent.parent
 # Real exports from other tools live beside the clone (shared/refi, also present in CI), under
 # their own licences; we read them there instead of copying them into this repository.
 SHARED_REFI = REPO.parent / "shared" / "refi"
-REAL_REFI_SAMPLES = ("nvivo_project.qdpx", "qualitative-coding_demo.qdpx", "sky-loom_Project.qde",
-                     "taguette_codebook.qdc", "openqda-refi-tools_example_codebook.qdc")
+REAL_REFI_SAMPLES = (
+    "nvivo_project.qdpx",
+    "qualitative-coding_demo.qdpx",
+    "sky-loom_Project.qde",
+    "taguette_codebook.qdc",
+    "openqda-refi-tools_example_codebook.qdc",
+)
 
 
 def refi_sample(name: str) -> Path:

@@ -26,7 +26,9 @@ def _study(tmp_path: Path) -> Path:
 
 
 def _kill_at_random(argv: list[str], rng: random.Random, max_delay: float) -> int:
-    proc = subprocess.Popen([sys.executable, "-m", "grondmotief", *argv], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "grondmotief", *argv], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO
+    )
     time.sleep(rng.uniform(0, max_delay))
     proc.send_signal(signal.SIGKILL)
     return proc.wait()
@@ -43,14 +45,24 @@ def _check_clean(study: Path) -> None:
 def test_import_killed_at_random_moments(tmp_path: Path) -> None:
     study = _study(tmp_path)
     big = tmp_path / "lang.txt"
-    big.write_text("\n".join(f"{'Interviewer' if i % 2 else 'Respondent'}: zin nummer {i} over de gemeente en de subsidie." for i in range(60000)), encoding="utf-8")
+    big.write_text(
+        "\n".join(
+            f"{'Interviewer' if i % 2 else 'Respondent'}: zin nummer {i} over de gemeente en de subsidie."
+            for i in range(60000)
+        ),
+        encoding="utf-8",
+    )
     rng = random.Random(7)
     for _ in range(KILLS):
         _kill_at_random(["--study", str(study), "import", str(big), "--id", "lang", "--force"], rng, 2.5)
         _check_clean(study)
         target = study / "interviews" / "lang.md"
         if target.exists():  # all or nothing: a present file is the complete conversion
-            assert target.read_text(encoding="utf-8").rstrip().endswith("zin nummer 59999 over de gemeente en de subsidie.")
+            assert (
+                target.read_text(encoding="utf-8")
+                .rstrip()
+                .endswith("zin nummer 59999 over de gemeente en de subsidie.")
+            )
 
 
 def test_batch_coding_killed_keeps_confirmed_decisions(tmp_path: Path) -> None:
@@ -58,10 +70,16 @@ def test_batch_coding_killed_keeps_confirmed_decisions(tmp_path: Path) -> None:
     rng = random.Random(11)
     seen: set[tuple[str, str]] = set()
     for _ in range(KILLS):
-        _kill_at_random(["--study", str(study), "code", "--coder", "machine", "--accept-above", "0.0", "--yes"], rng, 4.0)
+        _kill_at_random(
+            ["--study", str(study), "code", "--coder", "machine", "--accept-above", "0.0", "--yes"], rng, 4.0
+        )
         _check_clean(study)
         path = study / "codings" / "machine.jsonl"
-        now = {(json.loads(x)["segment"], json.loads(x)["code"]) for x in path.read_text(encoding="utf-8").splitlines()} if path.exists() else set()
+        now = (
+            {(json.loads(x)["segment"], json.loads(x)["code"]) for x in path.read_text(encoding="utf-8").splitlines()}
+            if path.exists()
+            else set()
+        )
         assert seen <= now, "a decision that was on disk disappeared"
         seen = now
 

@@ -147,7 +147,14 @@ def _stale_temp_files(study: Study, report: CheckReport, fix: bool) -> None:
                 tmp.unlink(missing_ok=True)
                 report.fixed.append(f"{label}: removed a temp file left by an interrupted write")
             else:
-                report.problems.append(Problem(label, None, "temp file left by an interrupted write (the real file is intact); `grondmotief check --fix` removes it", "warning"))
+                report.problems.append(
+                    Problem(
+                        label,
+                        None,
+                        "temp file left by an interrupted write (the real file is intact); `grondmotief check --fix` removes it",
+                        "warning",
+                    )
+                )
 
 
 def _current_segment(transcripts, ref):  # type: ignore[no-untyped-def]

@@ -294,8 +294,15 @@ class CodingStore:
 
 
 def _copy(result: ReadResult) -> ReadResult:
-    return ReadResult(list(result.decisions), dict(result.lines), list(result.problems), result.truncated_tail,
-                      list(result.bad_lines or []), list(result.duplicates or []), result.raw)
+    return ReadResult(
+        list(result.decisions),
+        dict(result.lines),
+        list(result.problems),
+        result.truncated_tail,
+        list(result.bad_lines or []),
+        list(result.duplicates or []),
+        result.raw,
+    )
 
 
 @dataclass

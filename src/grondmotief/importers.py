@@ -282,7 +282,7 @@ def import_text_file(
     converting_in_place = target.resolve() == path.resolve() and opts.encoding is not None
     if target.exists() and not opts.force and not converting_in_place:
         raise ImportFailed(
-                f"interviews/{tid}.md already exists; pass --force to overwrite it, or --id to import under another id"
-            )
+            f"interviews/{tid}.md already exists; pass --force to overwrite it, or --id to import under another id"
+        )
     atomic_write_text(target, md)
     return target, notes
