@@ -42,8 +42,15 @@ def flat(found: dict[str, list]) -> list[tuple[str, str, float, str]]:
 def decide(root: Path, coder: str, items: list[tuple[str, str, str]]) -> None:
     study = Study.open(root)
     study.store(coder).record(
-        Decision(segment=seg, code=code, decision=what, source="manual", coder=coder,
-                 at="2026-01-01T00:00:00Z", text_sha=study.segment(seg).sha)
+        Decision(
+            segment=seg,
+            code=code,
+            decision=what,
+            source="manual",
+            coder=coder,
+            at="2026-01-01T00:00:00Z",
+            text_sha=study.segment(seg).sha,
+        )
         for seg, code, what in items
     )
 
@@ -57,7 +64,9 @@ def test_threshold_comes_from_settings(study_dir: Path) -> None:
     low, _ = run(study_dir)
     assert all(s.score >= 0.3 for sugg in low.values() for s in sugg)
     settings = study_dir / "grondmotief.yaml"
-    settings.write_text(settings.read_text(encoding="utf-8").replace("threshold: 0.3", "threshold: 0.6"), encoding="utf-8")
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace("threshold: 0.3", "threshold: 0.6"), encoding="utf-8"
+    )
     high, _ = run(study_dir)
     assert all(s.score >= 0.6 for sugg in high.values() for s in sugg)
     assert 0 < len(flat(high)) < len(flat(low))
@@ -90,8 +99,9 @@ def test_second_run_uses_the_cache(study_dir: Path) -> None:
 def test_editing_one_transcript_reparses_only_that_one(study_dir: Path) -> None:
     run(study_dir)
     path = study_dir / "interviews" / "t2.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("We doen het gewoon.", "We doen het gewoon, gratis."),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("We doen het gewoon.", "We doen het gewoon, gratis."), encoding="utf-8"
+    )
     found, stats = run(study_dir)
     assert stats.parsed_ids == ["t2"]
     assert stats.parsed_segments == 1  # only the edited paragraph
@@ -102,8 +112,10 @@ def test_editing_one_transcript_reparses_only_that_one(study_dir: Path) -> None:
 def test_codebook_change_rematches_without_reparsing(study_dir: Path) -> None:
     run(study_dir)
     cb = study_dir / "codebooks" / "test.yaml"
-    cb.write_text(cb.read_text(encoding="utf-8").replace("keywords: [vrije tijd]", "keywords: [vrije tijd, koffie]"),
-                  encoding="utf-8")
+    cb.write_text(
+        cb.read_text(encoding="utf-8").replace("keywords: [vrije tijd]", "keywords: [vrije tijd, koffie]"),
+        encoding="utf-8",
+    )
     found, stats = run(study_dir)
     assert stats.parsed_segments == 0 and stats.computed_segments == 7
     assert "abundance" in {s.code for s in found["t2¶2"]}
@@ -161,14 +173,19 @@ def test_the_model_learns_once_there_are_enough_decisions(learn_dir: Path) -> No
 
 def test_implicit_negatives_count_only_on_decided_passages(learn_dir: Path) -> None:
     # Accepting another code on a passage makes it a negative for permits; unseen passages do not count.
-    decide(learn_dir, "anna", [(s, "permits", "accepted") for s in POS[:3]]
-           + [(s, "subsidies", "accepted") for s in NEG[:3]])
+    decide(
+        learn_dir,
+        "anna",
+        [(s, "permits", "accepted") for s in POS[:3]] + [(s, "subsidies", "accepted") for s in NEG[:3]],
+    )
     _, stats = run(learn_dir, coder="anna", threshold=0.0)
     assert stats.models == {"permits": (3, 3), "subsidies": (3, 3)}
 
 
 def test_model_suggestions_are_cached_and_retrained_when_decisions_change(learn_dir: Path) -> None:
-    decide(learn_dir, "anna", [(s, "permits", "accepted") for s in POS[:3]] + [(s, "permits", "rejected") for s in NEG[:3]])
+    decide(
+        learn_dir, "anna", [(s, "permits", "accepted") for s in POS[:3]] + [(s, "permits", "rejected") for s in NEG[:3]]
+    )
     first, _ = run(learn_dir, coder="anna", threshold=0.0)
     second, stats = run(learn_dir, coder="anna", threshold=0.0)
     assert stats.computed_segments == 0 and flat(first) == flat(second)
@@ -176,3 +193,19 @@ def test_model_suggestions_are_cached_and_retrained_when_decisions_change(learn_
     third, stats = run(learn_dir, coder="anna", threshold=0.0)
     assert stats.computed_segments > 0 and stats.parsed_segments == 0
     assert stats.models == {"permits": (4, 3)}
+
+
+def test_a_warm_run_needs_neither_spacy_nor_numpy(study_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from grondmotief.study import Study; from grondmotief.suggest import suggest_study; "
+        f"n = sum(len(s) for _, s in suggest_study(Study.open({str(study_dir)!r}))); "
+        "print(n, [m for m in ('spacy', 'numpy', 'sklearn') if m in sys.modules])"
+    )
+    cold = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split(" ", 1)
+    warm = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split(" ", 1)
+    assert cold[0] == warm[0] and int(cold[0]) > 0
+    assert "spacy" in cold[1]
+    assert warm[1].strip() == "[]"

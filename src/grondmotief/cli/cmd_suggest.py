@@ -7,7 +7,16 @@ from typing import Annotated, Any
 
 import typer
 
-from grondmotief.cli.common import CodeOpt, CoderOpt, MotiveOpt, StudyOpt, ThemeOpt, TranscriptOpt, code_filter, open_study
+from grondmotief.cli.common import (
+    CodeOpt,
+    CoderOpt,
+    MotiveOpt,
+    StudyOpt,
+    ThemeOpt,
+    TranscriptOpt,
+    code_filter,
+    open_study,
+)
 from grondmotief.cli.console import info
 from grondmotief.cli.output import Column, Fmt, emit
 
@@ -32,16 +41,38 @@ def suggest(
     theme: ThemeOpt = None,
     motive: MotiveOpt = None,
     code: CodeOpt = None,
-    min_score: Annotated[float | None, typer.Option("--min-score", min=0.0, max=1.0, show_default=False,
-                                                    help="Lowest score shown (default: settings suggest.threshold).")] = None,
+    min_score: Annotated[
+        float | None,
+        typer.Option(
+            "--min-score",
+            min=0.0,
+            max=1.0,
+            show_default=False,
+            help="Lowest score shown (default: settings suggest.threshold).",
+        ),
+    ] = None,
     coder: CoderOpt = None,
-    fmt: Annotated[SuggestFmt, typer.Option("--format", "-f", case_sensitive=False,
-                                            help="table|json|jsonl|summary (summary: counts per code).")] = SuggestFmt.table,
-    evaluate: Annotated[bool, typer.Option("--evaluate", help="Instead of suggesting: precision, recall and F1 per code "
-                                           "against the coder's decisions (keyword engine, model, blend).")] = False,
-    folds: Annotated[int, typer.Option("--folds", min=2, max=20, help="Cross-validation folds for --evaluate (by transcript).")] = 5,
-    no_model: Annotated[bool, typer.Option("--no-model", help="Keyword evidence only, even when the coder's "
-                                           "decisions could train a model.")] = False,
+    fmt: Annotated[
+        SuggestFmt,
+        typer.Option(
+            "--format", "-f", case_sensitive=False, help="table|json|jsonl|summary (summary: counts per code)."
+        ),
+    ] = SuggestFmt.table,
+    evaluate: Annotated[
+        bool,
+        typer.Option(
+            "--evaluate",
+            help="Instead of suggesting: precision, recall and F1 per code "
+            "against the coder's decisions (keyword engine, model, blend).",
+        ),
+    ] = False,
+    folds: Annotated[
+        int, typer.Option("--folds", min=2, max=20, help="Cross-validation folds for --evaluate (by transcript).")
+    ] = 5,
+    no_model: Annotated[
+        bool,
+        typer.Option("--no-model", help="Keyword evidence only, even when the coder's decisions could train a model."),
+    ] = False,
 ) -> None:
     """Suggest codes for coded passages: codebook keywords matched on Dutch lemmas, blended with a
     model learnt from the coder's decisions once a code has enough of them.
@@ -62,9 +93,22 @@ def suggest(
     from grondmotief.suggest import Stats, suggest_study
 
     stats = Stats()
-    found = suggest_study(s, transcripts=transcript, codes=codes, coder=who, threshold=min_score,
-                          use_model=False if no_model else None, stats=stats)
-    columns = [Column("segment"), Column("code"), Column("score", justify="right"), Column("source"), Column("evidence")]
+    found = suggest_study(
+        s,
+        transcripts=transcript,
+        codes=codes,
+        coder=who,
+        threshold=min_score,
+        use_model=False if no_model else None,
+        stats=stats,
+    )
+    columns = [
+        Column("segment"),
+        Column("code"),
+        Column("score", justify="right"),
+        Column("source"),
+        Column("evidence"),
+    ]
     shown = 0
     if fmt == SuggestFmt.summary:
         shown = _summary(s, found, codes)
@@ -84,8 +128,10 @@ def suggest(
         shown = len(all_rows)
         emit(all_rows, columns, Fmt.json if fmt == SuggestFmt.json else Fmt.table)
     models = ", ".join(f"{c} ({p}+/{n}-)" for c, (p, n) in sorted(stats.models.items())) or "none"
-    info(f"{shown} suggestion(s) for {stats.segments} passage(s) in {stats.transcripts} transcript(s); "
-         f"parsed {stats.parsed_transcripts}, {stats.cached_transcripts} from cache; coder {who}; models: {models}")
+    info(
+        f"{shown} suggestion(s) for {stats.segments} passage(s) in {stats.transcripts} transcript(s); "
+        f"parsed {stats.parsed_transcripts}, {stats.cached_transcripts} from cache; coder {who}; models: {models}"
+    )
 
 
 def _words(evidence: list[Any]) -> str:
@@ -114,18 +160,33 @@ def _summary(study: Any, found: Any, codes: list[str] | None) -> int:
         c = cb.codes[cid]
         got = counts.get(cid, {"suggestions": 0, "sum": 0.0, "keyword": 0, "model": 0, "blend": 0})
         n = got["suggestions"]
-        rows.append({"group": c.group, "code": ("  " * c.depth) + cid, "suggestions": n,
-                     "mean_score": round(got["sum"] / n, 3) if n else None,
-                     "keyword": got["keyword"], "model": got["model"], "blend": got["blend"]})
-    cols = [Column("group"), Column("code"), Column("suggestions", justify="right"),
-            Column("mean_score", "mean score", justify="right"), Column("keyword", justify="right"),
-            Column("model", justify="right"), Column("blend", justify="right")]
+        rows.append(
+            {
+                "group": c.group,
+                "code": ("  " * c.depth) + cid,
+                "suggestions": n,
+                "mean_score": round(got["sum"] / n, 3) if n else None,
+                "keyword": got["keyword"],
+                "model": got["model"],
+                "blend": got["blend"],
+            }
+        )
+    cols = [
+        Column("group"),
+        Column("code"),
+        Column("suggestions", justify="right"),
+        Column("mean_score", "mean score", justify="right"),
+        Column("keyword", justify="right"),
+        Column("model", justify="right"),
+        Column("blend", justify="right"),
+    ]
     emit(rows, cols, Fmt.table)
     return total
 
 
-def _evaluate(study: Any, coder: str, codes: list[str] | None, min_score: float | None, folds: int,
-              fmt: SuggestFmt) -> None:
+def _evaluate(
+    study: Any, coder: str, codes: list[str] | None, min_score: float | None, folds: int, fmt: SuggestFmt
+) -> None:
     from grondmotief.suggest.evaluate import ENGINES, evaluate
 
     ev = evaluate(study, coder, threshold=min_score, folds=folds, codes=codes)
@@ -140,23 +201,40 @@ def _evaluate(study: Any, coder: str, codes: list[str] | None, min_score: float 
     for group in ev.groups:
         row = {"group": group, "code": "(macro)", "support": sum(c.support for c in ev.codes if c.group == group)}
         for engine in ENGINES:
-            got = ev.macro(group, engine)
+            macro = ev.macro(group, engine)
             for i, m in enumerate(("precision", "recall", "f1")):
-                row[f"{engine}_{m}"] = None if got is None else round(got[i], 3)
+                row[f"{engine}_{m}"] = None if macro is None else round(macro[i], 3)
         rows.append(row)
-    info(f"coder {coder}: {ev.passages} decided passage(s) in {ev.transcripts} transcript(s); threshold {ev.threshold:.2f}; "
-         + (f"model and blend cross-validated over {ev.folds} folds by transcript" if ev.folds
-            else "too few transcripts to cross-validate a model"))
+    info(
+        f"coder {coder}: {ev.passages} decided passage(s) in {ev.transcripts} transcript(s); threshold {ev.threshold:.2f}; "
+        + (
+            f"model and blend cross-validated over {ev.folds} folds by transcript"
+            if ev.folds
+            else "too few transcripts to cross-validate a model"
+        )
+    )
     if fmt in (SuggestFmt.json, SuggestFmt.jsonl):
         cols = [Column(k) for k in rows[0]] if rows else []
         emit(rows, cols, Fmt.json if fmt == SuggestFmt.json else Fmt.jsonl)
         return
     table = []
     for row in rows:
-        out = {"code": row["code"] if row["code"] != "(macro)" else f"{row['group']} (macro F1)", "support": row["support"]}
+        out = {
+            "code": row["code"] if row["code"] != "(macro)" else f"{row['group']} (macro F1)",
+            "support": row["support"],
+        }
         for engine in ENGINES:
             vals = [row[f"{engine}_{m}"] for m in ("precision", "recall", "f1")]
             out[engine] = "—" if vals[0] is None else "/".join(f"{v:.2f}" for v in vals)
         table.append(out)
-    emit(table, [Column("code"), Column("support", "n+", justify="right"), Column("keyword", "keyword P/R/F1"),
-                 Column("model", "model P/R/F1"), Column("blend", "blend P/R/F1")], Fmt.table)
+    emit(
+        table,
+        [
+            Column("code"),
+            Column("support", "n+", justify="right"),
+            Column("keyword", "keyword P/R/F1"),
+            Column("model", "model P/R/F1"),
+            Column("blend", "blend P/R/F1"),
+        ],
+        Fmt.table,
+    )

@@ -29,6 +29,11 @@ def digest(*parts: Any) -> str:
     return h.hexdigest()[:32]
 
 
+def segment_key(text: str) -> str:
+    """A segment's identity in every cache: a hash of its exact text."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -13,96 +13,34 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from grondmotief.codebook import Codebook
-from grondmotief.errors import GrondmotiefError, TranscriptError
+from grondmotief.errors import GrondmotiefError, Problem, TranscriptError
+from grondmotief.fileio import decode_text
 from grondmotief.study import Study
-from grondmotief.suggest import cache, parse, rules
-from grondmotief.suggest.match import (
-    Evidence,
-    HashFlags,
-    KeywordMatcher,
-    TranscriptHits,
-    needs_live_docs,
-    pattern_evidence,
-    rebuild_docs,
-)
-from grondmotief.suggest.model import CodeModel, Examples, examples_from, fingerprint_data, train_all
-from grondmotief.suggest.parse import Parsed, segment_key
+from grondmotief.suggest import cache, rules
+from grondmotief.suggest.cache import segment_key
+from grondmotief.suggest.results import Evidence, OpenFile, SegmentSuggestions, Stats, Suggestion
 from grondmotief.suggest.score import blend, keyword_score
 from grondmotief.suggest.store import TranscriptCache, file_fingerprint
-from grondmotief.errors import Problem
-from grondmotief.fileio import decode_text
 from grondmotief.transcripts import ENCODING_HINT, Segment, Transcript, parse_transcript, read_transcript
+
+if TYPE_CHECKING:  # numpy, spaCy and scikit-learn load only when something must be computed
+    from grondmotief.suggest.match import HashFlags, KeywordMatcher
+    from grondmotief.suggest.model import CodeModel, Examples
+    from grondmotief.suggest.parse import Parsed
 
 KEEP_MODEL_ONLY = 0.05  # model-only scores below this are not worth a cache entry
 RESULTS = "r2"
 
 
-@dataclass
-class Suggestion:
-    segment: str
-    code: str
-    label: str
-    group: str
-    score: float
-    source: str  # suggest:keyword, suggest:model or suggest:blend
-    evidence: list[Evidence]
-    keyword_score: float
-    model_score: float | None = None
-    decided: str | None = None  # "accepted" when the coder already accepted this code here
-
-    def to_json(self) -> dict[str, Any]:
-        return {"segment": self.segment, "code": self.code, "label": self.label, "group": self.group,
-                "score": round(self.score, 3), "source": self.source,
-                "evidence": [ev.to_json() for ev in self.evidence],
-                "keyword_score": round(self.keyword_score, 3),
-                "model_score": None if self.model_score is None else round(self.model_score, 3),
-                "decided": self.decided}
-
-
-class SegmentSuggestions(NamedTuple):
-    """One coded segment and its suggestions, best first. Unpacks as (segment, suggestions)."""
-
-    segment: Segment
-    suggestions: list[Suggestion]
-
-
-@dataclass
-class OpenFile:
-    """A transcript file being worked on: its coded segments and its cache record."""
-
-    path: Path
-    tid: str
-    segs: list[Segment]
-    keys: list[str]  # segment_key of each segment's text
-    cache: TranscriptCache
-    changed: bool = False
-
-
-@dataclass
-class Stats:
-    """What a run did; tests assert on these rather than on time."""
-
-    transcripts: int = 0
-    segments: int = 0
-    parsed_transcripts: int = 0
-    parsed_segments: int = 0
-    computed_segments: int = 0  # segments matched and scored (not served from the results cache)
-    cached_transcripts: int = 0  # transcripts served entirely from the results cache
-    models: dict[str, tuple[int, int]] = field(default_factory=dict)  # code → (positives, negatives)
-    parsed_ids: list[str] = field(default_factory=list)
-
-
 class Engine:
-    def __init__(self, study: Study, coder: str | None = None, *, use_model: bool | None = None,
-                 stats: Stats | None = None) -> None:
+    def __init__(
+        self, study: Study, coder: str | None = None, *, use_model: bool | None = None, stats: Stats | None = None
+    ) -> None:
         from grondmotief.suggest import pipeline
 
         self.study = study
@@ -135,6 +73,8 @@ class Engine:
             (self.accepted if a.decision.decision == "accepted" else self.rejected).add(key)
             triples.append((a.segment, a.decision.code, a.decision.decision))
         if model_on and triples:
+            from grondmotief.suggest.model import examples_from
+
             self.examples = examples_from(triples, self.codebook.order)
 
     def _model_fingerprint(self) -> str:
@@ -145,6 +85,8 @@ class Engine:
             for seg_id in code_labels:
                 if seg_id not in keys:
                     keys[seg_id] = segment_key(self.study.segment(seg_id).text)
+        from grondmotief.suggest.model import fingerprint_data
+
         data = fingerprint_data(self.examples, keys, self.min_examples)
         return "none" if not data[-1] else cache.digest(data, self.pipeline_version)
 
@@ -159,6 +101,8 @@ class Engine:
         """Models from these examples (optionally only passages in `only`)."""
         seg_ids = {s for labels in examples.labels.values() for s in labels if only is None or s in only}
         feats = self.features(sorted(seg_ids))
+        from grondmotief.suggest.model import train_all
+
         return train_all(examples, feats, self.min_examples, self.codebook.order)
 
     def features(self, seg_ids: list[str]) -> dict[str, set[str]]:
@@ -225,15 +169,23 @@ class Engine:
             except (KeyError, TypeError, ValueError):
                 pass
         compiled = rules.compile_rules(self.codebook, self.nlp)
-        cache.write(path, {"key": self.rules_fp}, json.dumps([r.to_json() for r in compiled], ensure_ascii=False).encode("utf-8"))
+        cache.write(
+            path,
+            {"key": self.rules_fp},
+            json.dumps([r.to_json() for r in compiled], ensure_ascii=False).encode("utf-8"),
+        )
         return compiled
 
     @cached_property
     def matcher(self) -> KeywordMatcher:
+        from grondmotief.suggest.match import KeywordMatcher
+
         return KeywordMatcher(self.rule_list, self.head_fn, self.stop_words)
 
     @cached_property
     def hashflags(self) -> HashFlags:
+        from grondmotief.suggest.match import HashFlags
+
         return HashFlags(self.matcher)
 
     @cached_property
@@ -250,8 +202,10 @@ class Engine:
             try:
                 m.add(name, [pattern])
             except Exception as exc:  # spaCy's errors name the pattern, never interview text
-                raise GrondmotiefError(f"{self.codebook.label}: code '{code}': pattern {i} is not a valid spaCy "
-                                       f"token pattern ({type(exc).__name__})") from None
+                raise GrondmotiefError(
+                    f"{self.codebook.label}: code '{code}': pattern {i} is not a valid spaCy "
+                    f"token pattern ({type(exc).__name__})"
+                ) from None
             labels[self.nlp.vocab.strings[name]] = (code, f"pattern:{i}")
         return m, labels
 
@@ -294,7 +248,9 @@ class Engine:
                 t, problems = None, exc.problems or [Problem(label, None, exc.message)]
         errors = [p for p in problems if p.severity == "error"]
         if errors or t is None:
-            raise TranscriptError(f"{len(errors) or 1} problem(s) in interviews/; `grondmotief check` lists them all", errors)
+            raise TranscriptError(
+                f"{len(errors) or 1} problem(s) in interviews/; `grondmotief check` lists them all", errors
+            )
         return t, len(text)
 
     def ensure_parsed(self, f: OpenFile, docs_for: set[str] | None = None) -> tuple[Parsed, dict[str, Any]]:
@@ -304,7 +260,9 @@ class Engine:
         missing = {k for k in f.keys if old is None or old.span(k) is None} | (docs_for or set())
         if not missing and old is not None:
             return old, {}
-        builder = parse.Builder()
+        from grondmotief.suggest.parse import Builder
+
+        builder = Builder()
         if old is not None:
             remap = builder.remap_for(old)
             for k in dict.fromkeys(f.keys):
@@ -341,8 +299,9 @@ class Engine:
             f.cache.save()
         return f, entries
 
-    def file_suggestions(self, path: Path, *, codes: set[str] | None, threshold: float, expect: str | None = None
-                         ) -> Iterator[SegmentSuggestions]:
+    def file_suggestions(
+        self, path: Path, *, codes: set[str] | None, threshold: float, expect: str | None = None
+    ) -> Iterator[SegmentSuggestions]:
         f, entries = self.file_entries(path, expect)
         yield from self._rank(f.segs, f.keys, entries, codes, threshold)
         self.stats.transcripts += 1
@@ -353,6 +312,8 @@ class Engine:
         return {k: entries[k] for k in (segment_key(x.text) for x in segs) if k in entries}
 
     def _compute(self, f: OpenFile, missing: list[str]) -> dict[str, list[Any]]:
+        from grondmotief.suggest.match import TranscriptHits, needs_live_docs, pattern_evidence, rebuild_docs
+
         pats = self.patterns
         live = pats is not None and needs_live_docs([p for _, _, p in rules.patterns_of(self.codebook)])
         parsed, docs = self.ensure_parsed(f, docs_for=set(missing) if live else None)
@@ -366,7 +327,7 @@ class Engine:
                 docs = rebuild_docs(self.nlp, parsed, missing, texts)
             extra = pattern_evidence(docs, *pats, parsed, texts)
         models = self.models
-        probs: dict[str, np.ndarray] = {}
+        probs: dict[str, Any] = {}
         feats: list[set[str]] = []
         if models:
             feats = [self._features(parsed, k) for k in missing]
@@ -397,8 +358,16 @@ class Engine:
                     if not evs and score < KEEP_MODEL_ONLY:
                         continue
                     evs = evs + self._model_evidence(models[code], parsed, key, text, feats[row])
-                entry.append([code, round(score, 6), round(kw, 6), None if p is None else round(p, 6), source,
-                              [[e.text, e.lemma, e.start, e.end, e.rule, e.kind] for e in evs]])
+                entry.append(
+                    [
+                        code,
+                        round(score, 6),
+                        round(kw, 6),
+                        None if p is None else round(p, 6),
+                        source,
+                        [[e.text, e.lemma, e.start, e.end, e.rule, e.kind] for e in evs],
+                    ]
+                )
             out[key] = entry
         self.stats.computed_segments += len(missing)
         return out
@@ -416,8 +385,14 @@ class Engine:
                     break
         return out
 
-    def _rank(self, segs: list[Segment], keys: list[str], entries: dict[str, list[Any]], codes: set[str] | None,
-              threshold: float) -> Iterator[SegmentSuggestions]:
+    def _rank(
+        self,
+        segs: list[Segment],
+        keys: list[str],
+        entries: dict[str, list[Any]],
+        codes: set[str] | None,
+        threshold: float,
+    ) -> Iterator[SegmentSuggestions]:
         order = self._order
         for seg, key in zip(segs, keys, strict=True):
             found = []
@@ -427,9 +402,20 @@ class Engine:
                 if score < threshold or (seg.id, code) in self.rejected:
                     continue
                 c = self.codebook.codes[code]
-                found.append(Suggestion(seg.id, code, c.label, c.group, score, source,
-                                        [Evidence(*e) for e in evs], kw, p,
-                                        "accepted" if (seg.id, code) in self.accepted else None))
+                found.append(
+                    Suggestion(
+                        seg.id,
+                        code,
+                        c.label,
+                        c.group,
+                        score,
+                        source,
+                        [Evidence(*e) for e in evs],
+                        kw,
+                        p,
+                        "accepted" if (seg.id, code) in self.accepted else None,
+                    )
+                )
             found.sort(key=lambda x: (-x.score, order[x.code]))
             self.stats.segments += 1
             yield SegmentSuggestions(seg, found)
@@ -443,7 +429,11 @@ def transcript_files(study: Study, wanted: list[str] | None = None) -> list[tupl
     """(file, expected id) in id order; by convention interviews/<id>.md holds transcript <id>."""
     folder = study.interviews_dir
     if wanted is None:
-        files = sorted(p for p in folder.glob("*.md") if p.is_file() and not p.name.startswith(".")) if folder.is_dir() else []
+        files = (
+            sorted(p for p in folder.glob("*.md") if p.is_file() and not p.name.startswith("."))
+            if folder.is_dir()
+            else []
+        )
         return [(p, None) for p in files]
     out: list[tuple[Path, str | None]] = []
     for tid in wanted:
@@ -454,9 +444,16 @@ def transcript_files(study: Study, wanted: list[str] | None = None) -> list[tupl
     return out
 
 
-def suggest_study(study: Study, *, transcripts: list[str] | None = None, codes: list[str] | None = None,
-                  coder: str | None = None, threshold: float | None = None, use_model: bool | None = None,
-                  stats: Stats | None = None) -> Iterator[SegmentSuggestions]:
+def suggest_study(
+    study: Study,
+    *,
+    transcripts: list[str] | None = None,
+    codes: list[str] | None = None,
+    coder: str | None = None,
+    threshold: float | None = None,
+    use_model: bool | None = None,
+    stats: Stats | None = None,
+) -> Iterator[SegmentSuggestions]:
     """Suggestions for every coded segment (in transcript and paragraph order), best first.
 
     `coder`: whose rejections are respected and whose decisions train the model (None: neither).

@@ -22,9 +22,9 @@ import numpy as np
 
 from grondmotief.errors import GrondmotiefError
 from grondmotief.study import Study
+from grondmotief.suggest.cache import segment_key
 from grondmotief.suggest.engine import Engine, Stats
 from grondmotief.suggest.model import Examples, examples_from, train_all
-from grondmotief.suggest.parse import segment_key
 from grondmotief.suggest.score import blend
 from grondmotief.transcripts import parse_segment_ref
 
@@ -83,25 +83,40 @@ class Evaluation:
         rows = [c.scores[engine] for c in self.codes if c.group == group and c.support > 0 and engine in c.scores]
         if not rows:
             return None
-        return (float(np.mean([r.precision for r in rows])), float(np.mean([r.recall for r in rows])),
-                float(np.mean([r.f1 for r in rows])))
+        return (
+            float(np.mean([r.precision for r in rows])),
+            float(np.mean([r.recall for r in rows])),
+            float(np.mean([r.f1 for r in rows])),
+        )
 
     @property
     def groups(self) -> list[str]:
         return list(dict.fromkeys(c.group for c in self.codes))
 
 
-def evaluate(study: Study, coder: str, *, threshold: float | None = None, folds: int = 5,
-             codes: list[str] | None = None, stats: Stats | None = None) -> Evaluation:
+def evaluate(
+    study: Study,
+    coder: str,
+    *,
+    threshold: float | None = None,
+    folds: int = 5,
+    codes: list[str] | None = None,
+    stats: Stats | None = None,
+) -> Evaluation:
     cb = study.codebook
     if coder not in study.coders():
-        raise GrondmotiefError(f"no decisions by coder '{coder}' to evaluate against "
-                               f"(coders with codings: {', '.join(study.coders()) or 'none'})")
+        raise GrondmotiefError(
+            f"no decisions by coder '{coder}' to evaluate against "
+            f"(coders with codings: {', '.join(study.coders()) or 'none'})"
+        )
     limit = study.settings.suggest.threshold if threshold is None else threshold
     chosen = [cb.get(c).id for c in codes] if codes else list(cb.order)
     coded = {s.id: s for s in study.coded_segments()}
-    triples = [(a.segment, a.decision.code, a.decision.decision) for a in study.decisions([coder])
-               if a.status != "orphan" and a.decision.code in cb.codes and a.segment in coded]
+    triples = [
+        (a.segment, a.decision.code, a.decision.decision)
+        for a in study.decisions([coder])
+        if a.status != "orphan" and a.decision.code in cb.codes and a.segment in coded
+    ]
     if not triples:
         raise GrondmotiefError(f"coder '{coder}' has no decisions on coded passages to evaluate against")
     examples = examples_from(triples, cb.order)

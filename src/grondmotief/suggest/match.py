@@ -8,40 +8,23 @@ that hit something are visited in Python.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from grondmotief.suggest.parse import Parsed
+from grondmotief.suggest.results import HEAD, KEYWORD, LOOSE, PATTERN, PHRASE, RANK, STEM, Evidence
 from grondmotief.suggest.rules import Rule, Word, fold
 
 GAP = 3  # a loose phrase may spread over its own length plus this many tokens
 BOUNDARY = frozenset({".", "!", "?", ";", ":", "…"})
-# Evidence kinds and their weights in the score (see score.py).
-KEYWORD, STEM, HEAD, PHRASE, LOOSE, PATTERN = "keyword", "stem", "head", "phrase", "loose", "pattern"
-RANK = {KEYWORD: 3, STEM: 2, HEAD: 1}
-
-
-@dataclass(frozen=True)
-class Evidence:
-    text: str
-    lemma: str
-    start: int
-    end: int
-    rule: str
-    kind: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "lemma": self.lemma, "start": self.start, "end": self.end, "rule": self.rule}
-
-
 Hit = tuple[int, str]  # (rule index, kind); kind "anchor" marks a phrase's anchor word
 
 
 class KeywordMatcher:
-    def __init__(self, rules: list[Rule], head: Callable[[str], str | None] | None = None,
-                 common: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, rules: list[Rule], head: Callable[[str], str | None] | None = None, common: frozenset[str] = frozenset()
+    ) -> None:
         self.rules = rules
         self.exact: dict[str, list[Hit]] = {}
         self.stems: list[tuple[str, int, str]] = []
@@ -65,16 +48,14 @@ class KeywordMatcher:
         self._stems_by_len: dict[int, dict[str, list[tuple[int, str]]]] = {}
         for stem, i, kind in self.stems:
             self._stems_by_len.setdefault(len(stem), {}).setdefault(stem, []).append((i, kind))
-        self._noun_stems = {L: {st for st, hits in d.items() if any(k != "anchor" for _, k in hits)}
-                            for L, d in self._stems_by_len.items()}
-        self._head = head or self._suffix_head
-        self._nouns = {k for k, hits in self.exact.items() if len(k) >= 4 and not k.endswith("en")
-                       and any(kind == KEYWORD for _, kind in hits)}
+        self._head = head
         self._form_memo: dict[str, tuple[Hit, ...]] = {}
         self._lemma_memo: dict[str, tuple[Hit, ...]] = {}
         self._both_memo: dict[str, tuple[tuple[Hit, ...], tuple[Hit, ...]]] = {}
         self._members_memo: dict[str, frozenset[tuple[int, int]]] = {}
-        self._phrase_words = [(i, w, word) for i, r in enumerate(rules) if r.is_phrase for w, word in enumerate(r.words)]
+        self._phrase_words = [
+            (i, w, word) for i, r in enumerate(rules) if r.is_phrase for w, word in enumerate(r.words)
+        ]
 
     # Per string ----------------------------------------------------------------
     def both_hits(self, s: str) -> tuple[tuple[Hit, ...], tuple[Hit, ...]]:
@@ -95,7 +76,7 @@ class KeywordMatcher:
         if got is None:
             f = fold(s)
             hits = self._direct(f)
-            head = self._head(s)
+            head = self._head(s) if self._head is not None else None
             if head:
                 fh = fold(head)
                 if fh != f:
@@ -109,9 +90,15 @@ class KeywordMatcher:
         got = self._members_memo.get(s)
         if got is None:
             f = fold(s)
-            got = self._members_memo[s] = frozenset(
-                (i, w) for i, w, word in self._phrase_words if f in word.keys or (word.stem is not None and f.startswith(word.stem))
-            ) if self._phrase_words else frozenset()
+            got = self._members_memo[s] = (
+                frozenset(
+                    (i, w)
+                    for i, w, word in self._phrase_words
+                    if f in word.keys or (word.stem is not None and f.startswith(word.stem))
+                )
+                if self._phrase_words
+                else frozenset()
+            )
         return got
 
     def _direct(self, f: str) -> list[Hit]:
@@ -120,15 +107,6 @@ class KeywordMatcher:
             for i, kind in stems.get(f[:length], ()) if len(f) >= length else ():
                 hits.append((i, kind if kind == "anchor" or len(f) == length else STEM))
         return hits
-
-    def _suffix_head(self, lemma: str) -> str | None:
-        """Without the pipeline's compound splitter: a noun keyword or stem at the end of a longer word."""
-        f = fold(lemma)
-        for cut in range(3, len(f) - 3):
-            tail = f[cut:]
-            if tail in self._nouns or any(tail[:n] in stems for n, stems in self._noun_stems.items() if len(tail) >= n):
-                return tail
-        return None
 
     # Per transcript ------------------------------------------------------------
     def match_all(self, table: TranscriptHits, texts: dict[str, str]) -> dict[str, list[tuple[str, Evidence]]]:
@@ -174,7 +152,7 @@ class KeywordMatcher:
                     lemma = " ".join(strings[L[j]] for j in range(first, first + n))
                     phrases.setdefault((i, first, first + n - 1), Evidence(text[s:e], lemma, s, e, rule.label, PHRASE))
                 elif rule.loose:
-                    got = self._phrase(table, lo, hi, t, i, text)
+                    got = self._loose_phrase(table, lo, hi, t, i, text)
                     if got is not None:
                         phrases.setdefault(got[0], got[1])
             if best:
@@ -184,57 +162,52 @@ class KeywordMatcher:
                     singles.append((i, Evidence(text[s:e], strings[L[t]], s, e, label, kind)))
         out: dict[str, list[tuple[str, Evidence]]] = {}
         for si, (singles, phrases) in found.items():
-            got = [(rules[i].code, ev) for (i, _, _), ev in phrases.items()]
-            covered = [(code, ev.start, ev.end) for code, ev in got]
+            evs = [(rules[i].code, ev) for (i, _, _), ev in phrases.items()]
+            covered = [(code, ev.start, ev.end) for code, ev in evs]
             for i, ev in singles:
                 code = rules[i].code
                 if not covered or not any(c == code and a <= ev.start and ev.end <= b for c, a, b in covered):
-                    got.append((code, ev))
-            got.sort(key=lambda p: (p[1].start, p[1].end, p[1].rule, p[0]))
-            out[keys[si]] = got
+                    evs.append((code, ev))
+            evs.sort(key=lambda p: (p[1].start, p[1].end, p[1].rule, p[0]))
+            out[keys[si]] = evs
         return out
 
-    def _phrase(self, table: TranscriptHits, lo: int, hi: int, t: int, i: int, text: str
-                ) -> tuple[tuple[int, int, int], Evidence] | None:
+    def _loose_phrase(
+        self, table: TranscriptHits, lo: int, hi: int, t: int, i: int, text: str
+    ) -> tuple[tuple[int, int, int], Evidence] | None:
+        """A phrase with a verb, its words in any order within its length + GAP tokens of the
+        anchor at `t`, not crossing a sentence boundary; the nearest candidate for each word."""
         rule = self.rules[i]
         n, a = len(rule.words), self.anchor[i]
         strings = table.parsed.strings
         L, W = table.L, table.W
         members = self.members
-
-        def ok(j: int, w: int) -> bool:
-            return (i, w) in members(strings[L[j]]) or (i, w) in members(strings[W[j]])
-
-        first = t - a
-        if first >= lo and first + n <= hi and all(ok(first + w, w) for w in range(n)):
-            chosen = list(range(first, first + n))
-            kind = PHRASE
-        elif not rule.loose:
-            return None
-        else:
-            reach = n - 1 + GAP
-            left, right = t, t
-            while left > max(lo, t - reach) and strings[W[left - 1]] not in BOUNDARY:
-                left -= 1
-            while right < min(hi - 1, t + reach) and strings[W[right + 1]] not in BOUNDARY:
-                right += 1
-            chosen, used = [t], {t}
-            for w in range(n):
-                if w == a:
-                    continue
-                cands = [j for j in range(left, right + 1) if j not in used and ok(j, w)]
-                if not cands:
-                    return None
-                j = min(cands, key=lambda j: (abs(j - t), j))
-                used.add(j)
-                chosen.append(j)
-            if max(chosen) - min(chosen) + 1 > n + GAP:
+        reach = n - 1 + GAP
+        left, right = t, t
+        while left > max(lo, t - reach) and strings[W[left - 1]] not in BOUNDARY:
+            left -= 1
+        while right < min(hi - 1, t + reach) and strings[W[right + 1]] not in BOUNDARY:
+            right += 1
+        chosen, used = [t], {t}
+        for w in range(n):
+            if w == a:
+                continue
+            cands = [
+                j
+                for j in range(left, right + 1)
+                if j not in used and ((i, w) in members(strings[L[j]]) or (i, w) in members(strings[W[j]]))
+            ]
+            if not cands:
                 return None
-            chosen.sort()
-            kind = LOOSE
+            j = min(cands, key=lambda j: (abs(j - t), j))
+            used.add(j)
+            chosen.append(j)
+        if max(chosen) - min(chosen) + 1 > n + GAP:
+            return None
+        chosen.sort()
         s, e = table.S[chosen[0]], table.E[chosen[-1]]
         lemma = " ".join(strings[L[j]] for j in chosen)
-        return (i, chosen[0], chosen[-1]), Evidence(text[s:e], lemma, s, e, rule.label, kind)
+        return (i, chosen[0], chosen[-1]), Evidence(text[s:e], lemma, s, e, rule.label, LOOSE)
 
 
 class HashFlags:
@@ -298,8 +271,9 @@ class TranscriptHits:
         return lh + tuple(h for h in fh if h not in lh)
 
 
-def pattern_evidence(docs: dict[str, Any], matcher: Any, labels: dict[int, tuple[str, str]], parsed: Parsed,
-                     texts: dict[str, str]) -> dict[str, list[tuple[str, Evidence]]]:
+def pattern_evidence(
+    docs: dict[str, Any], matcher: Any, labels: dict[int, tuple[str, str]], parsed: Parsed, texts: dict[str, str]
+) -> dict[str, list[tuple[str, Evidence]]]:
     """spaCy token patterns: segment key → [(code, evidence)].
 
     Docs are live ones from the pipeline or rebuilt from `parsed` (same non-space tokens, same

@@ -102,12 +102,14 @@ def train(code: str, features: list[set[str]], labels: list[int]) -> CodeModel:
     y = np.asarray(labels, dtype=np.int64)
     clf = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", random_state=0, max_iter=1000)
     clf.fit(_matrix(features, vocab), y)
-    return CodeModel(code, vocab, clf.coef_[0].astype(np.float64), float(clf.intercept_[0]),
-                     int(y.sum()), int(len(y) - y.sum()))
+    return CodeModel(
+        code, vocab, clf.coef_[0].astype(np.float64), float(clf.intercept_[0]), int(y.sum()), int(len(y) - y.sum())
+    )
 
 
-def train_all(examples: Examples, features: dict[str, set[str]], min_examples: int,
-              codes: Iterable[str]) -> dict[str, CodeModel]:
+def train_all(
+    examples: Examples, features: dict[str, set[str]], min_examples: int, codes: Iterable[str]
+) -> dict[str, CodeModel]:
     """A model for every code with at least `min_examples` positives and as many negatives."""
     models: dict[str, CodeModel] = {}
     for code in codes:

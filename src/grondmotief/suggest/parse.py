@@ -10,18 +10,15 @@ Segments whose text is unchanged are reused when a transcript is edited.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from grondmotief.suggest.cache import segment_key  # noqa: F401 - re-exported
+
 FORMAT = 1
-
-
-def segment_key(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
 
 
 @dataclass
@@ -44,8 +41,13 @@ class Parsed:
         return None if i is None else (int(self.bounds[i]), int(self.bounds[i + 1]))
 
     def to_bytes(self, pipeline_version: str) -> tuple[dict[str, Any], bytes]:
-        header = {"format": FORMAT, "pipeline": pipeline_version, "strings": self.strings, "keys": self.keys,
-                  "bounds": self.bounds.tolist()}
+        header = {
+            "format": FORMAT,
+            "pipeline": pipeline_version,
+            "strings": self.strings,
+            "keys": self.keys,
+            "bounds": self.bounds.tolist(),
+        }
         payload = b"".join(a.astype("<i4").tobytes() for a in (self.starts, self.ends, self.lemma, self.lower))
         return header, payload
 
@@ -122,8 +124,11 @@ class Builder:
             kept = np.concatenate([[0], np.cumsum(keep)])
             edges = np.concatenate([[0], np.cumsum(sizes)])
             self.keys = list(keys)
-            self.block = (list(keys), kept[edges].astype(np.int64),
-                          [a[keep] for a in (starts_all, ends_all, lemma_all, lower_all)])
+            self.block = (
+                list(keys),
+                kept[edges].astype(np.int64),
+                [a[keep] for a in (starts_all, ends_all, lemma_all, lower_all)],
+            )
             return
         pos = 0
         for key, size in zip(keys, sizes, strict=True):
@@ -146,7 +151,8 @@ class Builder:
         if self.block is not None:
             keys, bounds, arrays = self.block
             if keys == wanted:
-                return Parsed(list(self.strings), wanted, bounds, *(a.astype(np.int32) for a in arrays), flags=self.flags)
+                s, e, lem, low = (a.astype(np.int32) for a in arrays)
+                return Parsed(list(self.strings), wanted, bounds, s, e, lem, low, flags=self.flags)
             self.block = None  # the caller wants another order: cut the block into segments
             self.keys, self.parts = [], []
             for i, key in enumerate(keys):
@@ -162,5 +168,7 @@ class Builder:
         bounds = np.zeros(len(parts) + 1, dtype=np.int64)
         if parts:
             bounds[1:] = np.cumsum([len(p[0]) for p in parts])
-        cat = [np.concatenate([p[i] for p in parts]).astype(np.int32) if parts else np.zeros(0, np.int32) for i in range(4)]
-        return Parsed(list(self.strings), keys, bounds, *cat)
+        cat = [
+            np.concatenate([p[i] for p in parts]).astype(np.int32) if parts else np.zeros(0, np.int32) for i in range(4)
+        ]
+        return Parsed(list(self.strings), keys, bounds, cat[0], cat[1], cat[2], cat[3])

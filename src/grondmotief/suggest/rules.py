@@ -23,7 +23,7 @@ from typing import Any
 from grondmotief.codebook import Codebook
 from grondmotief.suggest import cache
 
-ENGINE = "kw5"  # bump when matching or scoring changes: every results cache is then rebuilt
+ENGINE = "kw6"  # bump when matching or scoring changes: every results cache is then rebuilt
 
 
 @lru_cache(maxsize=200_000)
@@ -55,19 +55,29 @@ class Rule:
         return len(self.words) > 1
 
     def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "label": self.label, "words": [[sorted(w.keys), w.stem] for w in self.words],
-                "loose": self.loose}
+        return {
+            "code": self.code,
+            "label": self.label,
+            "words": [[sorted(w.keys), w.stem] for w in self.words],
+            "loose": self.loose,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Rule:
-        return cls(str(data["code"]), str(data["label"]),
-                   tuple(Word(frozenset(map(str, k)), None if s is None else str(s)) for k, s in data["words"]),
-                   bool(data.get("loose", False)))
+        return cls(
+            str(data["code"]),
+            str(data["label"]),
+            tuple(Word(frozenset(map(str, k)), None if s is None else str(s)) for k, s in data["words"]),
+            bool(data.get("loose", False)),
+        )
 
 
 def source_of(codebook: Codebook) -> list[Any]:
     """What the rules are made from: keywords and patterns, per code in codebook order."""
-    return [[cid, list(codebook.codes[cid].spec.keywords), list(codebook.codes[cid].spec.patterns)] for cid in codebook.order]
+    return [
+        [cid, list(codebook.codes[cid].spec.keywords), list(codebook.codes[cid].spec.patterns)]
+        for cid in codebook.order
+    ]
 
 
 def fingerprint(codebook: Codebook, pipeline_version: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from grondmotief.suggest.match import HEAD, KEYWORD, LOOSE, PATTERN, PHRASE, STEM, Evidence
+from grondmotief.suggest.results import HEAD, KEYWORD, LOOSE, PATTERN, PHRASE, STEM, Evidence
 
 WEIGHTS = {KEYWORD: 1.0, STEM: 0.9, HEAD: 0.5, PHRASE: 1.3, LOOSE: 0.9, PATTERN: 1.0}
 REPEAT = 0.3  # extra weight per doubling of a rule's count (log scale)

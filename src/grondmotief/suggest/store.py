@@ -18,11 +18,13 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from grondmotief.suggest import cache, parse
-from grondmotief.suggest.parse import Parsed
+from grondmotief.suggest import cache
 from grondmotief.transcripts import Segment
+
+if TYPE_CHECKING:
+    from grondmotief.suggest.parse import Parsed
 
 FORMAT = 2
 
@@ -62,14 +64,28 @@ class TranscriptCache:
             r_len, p_len = int(header["results_len"]), int(header["parsed_len"])
             if r_len + p_len != len(payload):
                 return cls(path)
-            return cls(path, header.get("file"), header.get("index"), header.get("key"), payload[:r_len],
-                       header.get("pipeline"), payload[r_len:])
+            return cls(
+                path,
+                header.get("file"),
+                header.get("index"),
+                header.get("key"),
+                payload[:r_len],
+                header.get("pipeline"),
+                payload[r_len:],
+            )
         except (KeyError, TypeError, ValueError):
             return cls(path)
 
     def save(self) -> None:
-        header = {"format": FORMAT, "file": self.file, "index": self.index, "key": self.results_key,
-                  "pipeline": self.pipeline, "results_len": len(self.results_raw), "parsed_len": len(self.parsed_raw)}
+        header = {
+            "format": FORMAT,
+            "file": self.file,
+            "index": self.index,
+            "key": self.results_key,
+            "pipeline": self.pipeline,
+            "results_len": len(self.results_raw),
+            "parsed_len": len(self.parsed_raw),
+        }
         cache.write(self.path, header, self.results_raw + self.parsed_raw)
 
     # Segments ------------------------------------------------------------------
@@ -94,8 +110,11 @@ class TranscriptCache:
 
     def set_index(self, file_fp: str, tid: str, body_at: int, segs: list[Segment]) -> None:
         self.file = file_fp
-        self.index = {"id": tid, "body_at": body_at,
-                      "segs": [[s.n, s.label, s.role, s.start, len(s.text), s.line] for s in segs]}
+        self.index = {
+            "id": tid,
+            "body_at": body_at,
+            "segs": [[s.n, s.label, s.role, s.start, len(s.text), s.line] for s in segs],
+        }
 
     @property
     def transcript_id(self) -> str | None:
@@ -117,6 +136,9 @@ class TranscriptCache:
 
     # Parsed --------------------------------------------------------------------
     def parsed(self, pipeline_version: str) -> Parsed | None:
+        from grondmotief.suggest import parse
+        from grondmotief.suggest.parse import Parsed
+
         if self.pipeline != pipeline_version or not self.parsed_raw:
             return None
         got = cache.unpack(self.parsed_raw)
