@@ -26,7 +26,11 @@ REAL_REFI_SAMPLES = (
 
 
 def refi_sample(name: str) -> Path:
-    return SHARED_REFI / name if name in REAL_REFI_SAMPLES else FIXTURES / "refi" / name
+    if name not in REAL_REFI_SAMPLES:
+        return FIXTURES / "refi" / name
+    if not SHARED_REFI.is_dir():  # a clone without shared/ beside it; CI always has it
+        pytest.skip(f"needs the real tool exports in {SHARED_REFI}")
+    return SHARED_REFI / name
 
 
 @dataclass
