@@ -83,3 +83,20 @@ def test_edited_passage_is_an_orphan_until_accepted(foundation_study: Path) -> N
     fixed = run_cli("--study", str(foundation_study), "check", "--no-pii", "--fix", "--accept-edits")
     assert fixed.exit_code == 0, fixed.stdout
     assert len(Study.open(foundation_study).accepted()) == 1
+
+
+def test_a_broken_transcript_is_reported_once_not_per_decision(foundation_study: Path) -> None:
+    study = Study.open(foundation_study)
+    records = [
+        Decision(segment=s.id, code="subsidies", decision="accepted", coder="tester", at=now_iso(), text_sha=s.sha)
+        for s in study.transcript("t1").segments
+    ]
+    study.store("tester").record(records)
+    path = foundation_study / "interviews" / "t1.md"
+    path.write_bytes(path.read_text(encoding="utf-8").replace("Hoe gaat", "Hoé gaat").encode("latin-1"))
+    result = run_cli("--study", str(foundation_study), "check", "--no-pii")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("interviews/t1.md:")  # the root cause comes first
+    assert "4 decision(s) on t1 not checked" in result.stdout
+    assert "orphaned" not in result.stdout

@@ -87,6 +87,25 @@ def test_latin1_markdown_is_converted_with_encoding(foundation_study: Path) -> N
     assert "Één" in t.segments[1].text
 
 
+def test_reported_speech_is_not_a_speaker(foundation_study: Path) -> None:
+    result = _import(foundation_study, str(IMPORT / "reported_speech.txt"), "--id", "rs")
+    assert result.exit_code == 0, result.stderr
+    t = Study.open(foundation_study).transcript("rs")
+    assert t.meta.speakers == {"I": "interviewer", "R": "respondent"}
+    assert t.segments[1].text.endswith("Ze vragen me steeds: gaan we volgend jaar nog open?")
+
+
+def test_in_place_reencoding_needs_force_and_refuses_valid_utf8(foundation_study: Path) -> None:
+    target = foundation_study / "interviews" / "latin.md"
+    target.write_bytes((FIXTURES / "foundation" / "broken" / "latin1.md").read_bytes())
+    assert _import(foundation_study, str(target), "--encoding", "latin-1").exit_code == 1  # exists: needs --force
+    assert _import(foundation_study, str(target), "--encoding", "latin-1", "--force").exit_code == 0
+    fixed = target.read_bytes()
+    again = _import(foundation_study, str(target), "--encoding", "latin-1", "--force")
+    assert again.exit_code == 1 and "already valid UTF-8" in again.stderr
+    assert target.read_bytes() == fixed  # not garbled by a second run
+
+
 def test_unsupported_extension(foundation_study: Path, tmp_path: Path) -> None:
     odd = tmp_path / "notes.pdf"
     odd.write_bytes(b"%PDF-1.4")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from grondmotief.codings import anchor, render_codings
 from grondmotief.errors import GrondmotiefError, Problem
@@ -34,11 +35,25 @@ def run_check(study: Study, *, fix: bool = False, accept_edits: bool = False, pi
     except GrondmotiefError as exc:
         codebook, cb_problems = None, exc.problems or [Problem("codebooks/", None, exc.message)]
     report.problems.extend(cb_problems)
-    known_codes = set(codebook.codes) if codebook else None
+    # A broken codebook or transcript would make every decision on it look wrong too: report
+    # the root cause once and hold back the dependent errors rather than bury it under them.
+    codebook_ok = codebook is not None and not any(p.severity == "error" for p in cb_problems)
+    known_codes = set(codebook.codes) | {"_none"} if codebook is not None and codebook_ok else None
 
     transcripts_list, t_problems = study.load_transcripts()
     report.problems.extend(t_problems)
     transcripts = {t.id: t for t in transcripts_list}
+    unreadable = {Path(p.file).stem for p in t_problems if p.severity == "error"} - set(transcripts)
+    for t in transcripts_list:
+        if t.meta.example and len(transcripts_list) > 1:
+            report.problems.append(
+                Problem(
+                    study.rel(t.path),
+                    2,
+                    "the example transcript from `grondmotief init` still counts in every tally; delete it now that you have your own",
+                    "warning",
+                )
+            )
     report.counts["transcripts"] = len(transcripts)
     report.counts["segments"] = sum(len(t.segments) for t in transcripts_list)
     if not study.interviews_dir.is_dir():
@@ -53,6 +68,17 @@ def run_check(study: Study, *, fix: bool = False, accept_edits: bool = False, pi
             report.fixed.extend(store.repair())
         result = store.read()
         report.problems.extend(result.problems)
+        aside = store.path.with_name(store.path.name + ".rejected")
+        if aside.exists():
+            n = sum(1 for line in aside.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip())
+            report.problems.append(
+                Problem(
+                    study.rel(aside),
+                    None,
+                    f"{n} line(s) set aside by an earlier `check --fix`; re-enter what is still needed, then delete the file",
+                    "warning",
+                )
+            )
         decisions += len(result.decisions)
         label = store.label
         if known_codes is not None:
@@ -65,8 +91,31 @@ def run_check(study: Study, *, fix: bool = False, accept_edits: bool = False, pi
                             f"unknown code '{d.code}' (not in the codebook); rename it in the codebook or the codings",
                         )
                     )
-        anchored = anchor(result.decisions, transcripts)
-        rewritten = []
+        held_back: dict[str, int] = {}
+        checkable = []
+        for d in result.decisions:
+            tid = d.segment.split("¶")[0]
+            if tid in unreadable:
+                held_back[tid] = held_back.get(tid, 0) + 1
+            else:
+                checkable.append(d)
+        for tid, n in sorted(held_back.items()):
+            report.problems.append(
+                Problem(
+                    label,
+                    None,
+                    f"{n} decision(s) on {tid} not checked: interviews/{tid}.md has errors (above)",
+                    "warning",
+                )
+            )
+        if known_codes is None and result.decisions and codebook is not None:
+            report.problems.append(
+                Problem(
+                    label, None, "codes not checked against the codebook until its errors (above) are fixed", "warning"
+                )
+            )
+        anchored = anchor(checkable, transcripts)
+        rewritten = [d for d in result.decisions if d.segment.split("¶")[0] in unreadable]
         changed = False
         for a in anchored:
             d = a.decision
@@ -132,7 +181,7 @@ def run_check(study: Study, *, fix: bool = False, accept_edits: bool = False, pi
 
         report.problems.extend(scan_transcripts(study, transcripts_list))
 
-    report.problems.sort(key=lambda p: (p.file, p.line or 0, p.message))
+    report.problems.sort(key=lambda p: (p.severity != "error", p.file, p.line or 0, p.message))
     return report
 
 

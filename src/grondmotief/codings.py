@@ -122,7 +122,13 @@ def parse_codings(text: str, label: str, coder: str | None = None) -> ReadResult
                     )
                 )
             else:
-                problems.append(Problem(label, i, f"not valid JSON ({exc.msg} at column {exc.colno})"))
+                problems.append(
+                    Problem(
+                        label,
+                        i,
+                        f"not valid JSON: {exc.msg} (column {exc.colno}); `grondmotief check --fix` sets the line aside in {Path(label).name}.rejected",
+                    )
+                )
                 bad.append((i, raw))
             continue
         if not isinstance(obj, dict):

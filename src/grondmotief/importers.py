@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -60,8 +61,28 @@ def _looks_like_name(name: str) -> bool:
     )
 
 
+def _speaker_labels(candidates: list[str]) -> set[str]:
+    """Which 'X:' prefixes are speakers rather than reported speech ("Ze vragen me steeds: …").
+
+    A label counts if it recurs, names the interviewer, or looks like a name or role (every word
+    capitalised or a number, as in "Marieke", "Spreker 2"); a one-off lower-case phrase does not.
+    """
+    counts = Counter(candidates)
+    return {
+        name
+        for name, n in counts.items()
+        if n >= 2 or INTERVIEWER_NAMES.match(name) or all(w[:1].isupper() or w.isdigit() for w in name.split())
+    }
+
+
 def parse_lines(lines: list[str]) -> Turns:
     """Plain lines (txt, docx paragraphs): 'Name: text' starts a turn; other lines continue it."""
+    candidates = []
+    for raw in lines:
+        m = NAMED_LINE.match(raw.strip())
+        if m and _looks_like_name(m["name"]):
+            candidates.append(m["name"].strip())
+    labels = _speaker_labels(candidates)
     turns = Turns()
     speaker: str | None = None
     for raw in lines:
@@ -73,7 +94,7 @@ def parse_lines(lines: list[str]) -> Turns:
             speaker = m["name"].strip()
             continue
         m = NAMED_LINE.match(line)
-        if m and _looks_like_name(m["name"]):
+        if m and m["name"].strip() in labels:
             speaker = m["name"].strip()
             turns.add(speaker, m["text"])
             continue
@@ -83,15 +104,10 @@ def parse_lines(lines: list[str]) -> Turns:
 
 def parse_captions(text: str) -> Turns:
     """WebVTT or SubRip: drop numbering and timings, keep voices, merge one speaker's cues."""
-    turns = Turns()
-    blocks = re.split(r"\n\s*\n", normalise_newlines(text).strip())
-    speaker: str | None = None
-    for block in blocks:
+    cue_lines: list[tuple[str | None, str]] = []  # (voice, text) per caption line
+    for block in re.split(r"\n\s*\n", normalise_newlines(text).strip()):
         lines = [ln for ln in block.split("\n") if ln.strip()]
-        if not lines:
-            continue
-        head = lines[0].strip()
-        if head.startswith(("WEBVTT", "NOTE", "STYLE", "REGION")):
+        if not lines or lines[0].strip().startswith(("WEBVTT", "NOTE", "STYLE", "REGION")):
             continue
         body_lines: list[str] = []
         timed = False
@@ -105,17 +121,24 @@ def parse_captions(text: str) -> Turns:
             continue
         for ln in body_lines:
             v = VOICE.search(ln)
-            if v:
-                speaker = v["name"].strip()
-                ln = VOICE.sub("", ln)
-            ln = TAG.sub("", ln).strip()
-            m = NAMED_LINE.match(ln)
-            if m and _looks_like_name(m["name"]):
-                speaker = m["name"].strip()
-                ln = m["text"]
-            elif ln.startswith("- "):
-                ln = ln[2:]
-            turns.add(speaker, ln)
+            cue_lines.append((v["name"].strip() if v else None, TAG.sub("", VOICE.sub("", ln)).strip()))
+    candidates = []
+    for _, ln in cue_lines:
+        m = NAMED_LINE.match(ln)
+        if m and _looks_like_name(m["name"]):
+            candidates.append(m["name"].strip())
+    labels = _speaker_labels(candidates)
+    turns = Turns()
+    speaker: str | None = None
+    for voice, ln in cue_lines:
+        speaker = voice or speaker
+        m = NAMED_LINE.match(ln)
+        if m and m["name"].strip() in labels:
+            speaker = m["name"].strip()
+            ln = m["text"]
+        elif ln.startswith("- "):
+            ln = ln[2:]
+        turns.add(speaker, ln)
     return turns
 
 
@@ -251,6 +274,15 @@ def _convert_md(text: str, path: Path, tid: str | None, label: str, opts: Import
 
 def _decode(path: Path, label: str, encoding: str | None) -> str:
     data = path.read_bytes()
+    if encoding is not None and encoding.lower().replace("_", "-") not in ("utf-8", "utf8", "utf-8-sig", "utf-16", "utf16"):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            if any(b > 0x7F for b in data):
+                # Decoding valid UTF-8 as latin-1 garbles every accent (coÃ¶rdinator): refuse.
+                raise ImportFailed(f"{label}: is already valid UTF-8; --encoding {encoding} would garble its accents")
     if encoding is None:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             encoding = "utf-16"
@@ -279,8 +311,7 @@ def import_text_file(
 ) -> tuple[Path, list[str]]:
     tid, md, notes = convert(path, opts, label)
     target = interviews_dir / f"{tid}.md"
-    converting_in_place = target.resolve() == path.resolve() and opts.encoding is not None
-    if target.exists() and not opts.force and not converting_in_place:
+    if target.exists() and not opts.force:
         raise ImportFailed(
             f"interviews/{tid}.md already exists; pass --force to overwrite it, or --id to import under another id"
         )

@@ -19,7 +19,7 @@ TRANSCRIPT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 SEGMENT_REF = re.compile(r"^(?P<tid>[A-Za-z0-9][A-Za-z0-9_-]{0,63})[¶#](?P<n>[1-9][0-9]{0,6})$")
 LABEL = re.compile(r"^(?P<label>[A-Z][A-Za-z0-9]{0,7}):[ \t]+")
 PARA_BREAK = re.compile(r"\n[ \t]*\n")
-ENCODING_HINT = "Convert it with `grondmotief import --encoding latin-1 FILE` (or the right encoding)."
+ENCODING_HINT = "Convert it with `grondmotief import --encoding latin-1 --force FILE` (or the right encoding)."
 Scalar = str | int | float | bool | None
 
 
@@ -34,6 +34,7 @@ class FrontMatter(Strict):
     )
     language: str = "nl"
     notes: str = ""
+    example: bool = Field(False, description="The example from `grondmotief init`: check reminds you to delete it.")
 
     @field_validator("id")
     @classmethod
@@ -232,7 +233,7 @@ def render_transcript(meta: FrontMatter, turns: list[tuple[str, str]]) -> str:
     ordered = {
         k: data[k] for k in ("id", "title", "attributes", "interviewed", "speakers") if data.get(k) not in (None, "")
     }
-    for k in ("language", "notes"):
+    for k in ("language", "notes", "example"):
         if data.get(k) and data[k] != FrontMatter.model_fields[k].default:
             ordered[k] = data[k]
     paras = [f"{lbl}: {' '.join(txt.split())}" if lbl else " ".join(txt.split()) for lbl, txt in turns]
