@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 ## Run the main job on the demo study: check, suggestions (cached), report chapters.
 demo: $(STAMP)
 	$(BIN)/grondmotief check
-	$(BIN)/grondmotief suggest --format summary
+	$(BIN)/grondmotief suggest --coder anna --format summary
 	$(BIN)/grondmotief report
 	@echo
 	@echo "Chapters written to $(CURDIR)/chapters/:"
@@ -37,6 +37,9 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m grondmotief.cli.docs > docs/cli.md
+
+docs-check: $(STAMP)
+	$(BIN)/python -m grondmotief.cli.docs | diff -u docs/cli.md - && echo "docs/cli.md is current"
 
 clean:
 	rm -rf $(VENV) .grondmotief .pytest_cache .hypothesis

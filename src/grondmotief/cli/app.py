@@ -15,7 +15,7 @@ from typer import exceptions as typer_exc
 from typer.core import TyperGroup
 
 from grondmotief import __version__
-from grondmotief.errors import GrondmotiefError
+from grondmotief.errors import GrondmotiefError, UsageProblem
 
 
 def report_error(exc: BaseException) -> int:
@@ -24,7 +24,7 @@ def report_error(exc: BaseException) -> int:
 
     if isinstance(exc, GrondmotiefError):
         err.print(f"Error: {exc}", markup=False, style="red")
-        return 1
+        return 2 if isinstance(exc, UsageProblem) else 1
     if isinstance(exc, KeyboardInterrupt):
         err.print("Interrupted; every decision confirmed so far is on disk.", markup=False)
         return 130
