@@ -164,19 +164,19 @@ def test_default_coders_leave_out_reconciled_ones(study: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "code", "message"),
     [
-        (["--coders", "anna"], "at least two coders"),
-        (["--coders", "anna,zed"], "no codings for coder 'zed'"),
-        (["--coders", "anna,anna"], "named twice"),
-        (["--coders", "anna,bert", "--code", "nope"], "unknown code 'nope'"),
-        (["--coders", "anna,bert", "--group", "nope"], "unknown group 'nope'"),
-        (["--coders", "anna,bert", "--transcript", "h9"], "no transcript 'h9'"),
+        (["--coders", "anna"], 2, "at least two coders"),
+        (["--coders", "anna,zed"], 1, "no codings for coder 'zed'"),
+        (["--coders", "anna,anna"], 2, "named twice"),
+        (["--coders", "anna,bert", "--code", "nope"], 1, "unknown code 'nope'"),
+        (["--coders", "anna,bert", "--group", "nope"], 1, "unknown group 'nope'"),
+        (["--coders", "anna,bert", "--transcript", "h9"], 1, "no transcript 'h9'"),
     ],
 )
-def test_problems_are_clear_errors(study: Path, args: list[str], message: str) -> None:
+def test_problems_are_clear_errors(study: Path, args: list[str], code: int, message: str) -> None:
     r = run_cli("--study", str(study), "agree", *args)
-    assert r.exit_code == 1
+    assert r.exit_code == code
     assert r.stderr.startswith("Error:") and message in r.stderr
     assert "Traceback" not in r.stderr
 

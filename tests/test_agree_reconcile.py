@@ -106,11 +106,11 @@ def test_reconciled_coder_feeds_tallies(study: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["--reconcile", "--into", "anna", "--policy", "union", "--yes"], 1, "is one of the coders"),
-        (["--reconcile", "--into", "carl", "--policy", "union", "--yes"], 1, "do not come from a reconciliation"),
-        (["--reconcile", "--into", "x y", "--policy", "union", "--yes"], 1, "letters, digits"),
-        (["--reconcile", "--into", "rec", "--policy", "most", "--yes"], 1, "union, intersection or coder:NAME"),
-        (["--reconcile", "--into", "rec", "--policy", "coder:zed", "--yes"], 1, "'zed' is not one of the coders"),
+        (["--reconcile", "--into", "anna", "--policy", "union", "--yes"], 2, "is one of the coders"),
+        (["--reconcile", "--into", "carl", "--policy", "union", "--yes"], 2, "do not come from a reconciliation"),
+        (["--reconcile", "--into", "x y", "--policy", "union", "--yes"], 2, "letters, digits"),
+        (["--reconcile", "--into", "rec", "--policy", "most", "--yes"], 2, "union, intersection or coder:NAME"),
+        (["--reconcile", "--into", "rec", "--policy", "coder:zed", "--yes"], 2, "'zed' is not one of the coders"),
         (["--reconcile", "--policy", "union", "--yes"], 2, "--into"),
         (["--reconcile", "--into", "rec", "--yes"], 2, "--yes needs --policy"),
         (["--reconcile", "--into", "rec", "--policy", "union"], 2, "without a terminal"),
