@@ -47,6 +47,10 @@ def test_bad_input(name: str, tmp_path: Path) -> None:
         shutil.copy(source, study / "codings" / "tester.jsonl")
     elif spec["place"] == "import":
         args = ["import", str(source)]
+    elif spec["place"] == "template":
+        (study / "templates").mkdir(exist_ok=True)
+        shutil.copy(source, study / "templates" / name)
+        args = ["report"]
     before_outside = sorted(p.name for p in tmp_path.iterdir())
     before = _snapshot(study)
     result = run_cli("--study", str(study), *args)

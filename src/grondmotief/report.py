@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
+import string
 import traceback
 from dataclasses import dataclass, field
 from importlib import resources
@@ -20,13 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from grondmotief.errors import GrondmotiefError, ReportError
-from grondmotief.fileio import atomic_write_text
+from grondmotief.fileio import atomic_write_text, read_text
 from grondmotief.mdsafe import Md, blockquote, escape_inline, escape_text, table_cell
 from grondmotief.study import Study
 
 SUFFIX = ".md.j2"
 FIGURES = "figures"
-MAX_REPEAT = 100_000  # largest string or list a template may build with * or **
+MAX_REPEAT = 100_000  # largest string or list a template may build with * or **, and largest padding width
+MAX_CHAPTER_CHARS = 20_000_000  # a chapter this large is a runaway loop, not a report: stop before writing it
+_PRINTF = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\*|\d+)?(?:\.(\*|\d+))?")
 
 
 def packaged_templates_dir() -> Path:
@@ -65,17 +69,29 @@ def make_env(study: Study) -> Any:
     from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
     class ContainedLoader(FileSystemLoader):
-        """A file loader that refuses templates whose real path (after symlinks) leaves its folder."""
+        """A file loader that refuses templates whose real path (after symlinks) leaves its folder.
+
+        Templates are read like every study file: strict UTF-8, BOM dropped, `\n` line ends, so a
+        Latin-1 or binary template is an error naming file and line, and no BOM reaches a chapter.
+        """
+
+        def __init__(self, folder: str, prefix: str) -> None:
+            super().__init__(folder, encoding="latin-1")  # never fails; the real decoding is below
+            self.prefix = prefix
 
         def get_source(self, environment: Any, template: str) -> Any:
-            source, filename, uptodate = super().get_source(environment, template)
+            _, filename, uptodate = super().get_source(environment, template)
             real = os.path.realpath(filename)
             if not any(real.startswith(os.path.realpath(p) + os.sep) for p in self.searchpath):
                 raise TemplateNotFound(template)
+            try:
+                source = read_text(Path(filename), f"{self.prefix}{template}")
+            except GrondmotiefError as exc:
+                raise ReportError(exc.message) from None
             return source, filename, uptodate
 
     class Sandbox(ImmutableSandboxedEnvironment):
-        intercepted_binops = frozenset(["*", "**"])
+        intercepted_binops = frozenset(["*", "**", "%"])
 
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
             if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
@@ -84,10 +100,18 @@ def make_env(study: Study) -> Any:
                 for seq, k in ((left, right), (right, left)):
                     if isinstance(seq, str | list | tuple) and isinstance(k, int) and len(seq) * k > MAX_REPEAT:
                         raise SecurityError("repetition too large for a template")
+            if operator == "%" and isinstance(left, str):
+                _check_widths(left, braces=False)
             return super().call_binop(context, operator, left, right)
 
-    loaders = [ContainedLoader(str(study.templates_dir))] if study.templates_dir.is_dir() else []
-    loaders.append(ContainedLoader(str(packaged_templates_dir())))
+        def wrap_str_format(self, value: Any) -> Any:
+            wrapped = super().wrap_str_format(value)
+            if wrapped is not None:
+                _check_widths(value.__self__, braces=True)
+            return wrapped
+
+    loaders = [ContainedLoader(str(study.templates_dir), "templates/")] if study.templates_dir.is_dir() else []
+    loaders.append(ContainedLoader(str(packaged_templates_dir()), "(packaged) grondmotief/data/templates/"))
     env = Sandbox(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
@@ -98,8 +122,53 @@ def make_env(study: Study) -> Any:
         finalize=_finalize,
         auto_reload=False,
     )
+    env.globals["lipsum"] = _no_lipsum  # random text: a chapter would differ on every run
     env.filters.update(FILTERS)
+    for name in ("center", "indent", "format"):  # filters whose width argument allocates that much
+        env.filters[name] = _bounded(env.filters[name], check_format=name == "format")
     return env
+
+
+def _no_lipsum(*args: Any, **kwargs: Any) -> None:
+    from jinja2.sandbox import SecurityError
+
+    raise SecurityError("lipsum() writes random text; chapters must be reproducible")
+
+
+def _check_widths(fmt: str, *, braces: bool) -> None:
+    """Refuse a format string whose width or precision would build a huge string ('%999999999d')."""
+    from jinja2.sandbox import SecurityError
+
+    numbers: list[str] = []
+    if braces:
+        try:
+            specs = [spec for _, _, spec, _ in string.Formatter().parse(fmt) if spec]
+        except ValueError:
+            return  # malformed: formatting itself raises a clear error
+        if any("{" in spec for spec in specs):  # a width taken from an argument: '{:{w}}'
+            raise SecurityError("a computed format width is not allowed in a template")
+        numbers = [n for spec in specs for n in re.findall(r"\d+", spec)]
+    else:
+        for m in _PRINTF.finditer(fmt):
+            if "*" in m.group(0):
+                raise SecurityError("a computed format width is not allowed in a template")
+            numbers += [g for g in m.groups() if g]
+    if any(int(n) > MAX_REPEAT for n in numbers):
+        raise SecurityError("format width too large for a template")
+
+
+def _bounded(fn: Any, *, check_format: bool) -> Any:
+    def filter_(value: Any, *args: Any, **kwargs: Any) -> Any:
+        from jinja2.sandbox import SecurityError
+
+        if check_format:  # '%999999999d'|format(1): the width is in the format string, not the arguments
+            if isinstance(value, str):
+                _check_widths(value, braces=False)
+        elif any(isinstance(a, int) and a > MAX_REPEAT for a in (*args, *kwargs.values())):
+            raise SecurityError("width too large for a template")
+        return fn(value, *args, **kwargs)
+
+    return filter_
 
 
 def _finalize(value: Any) -> Any:
@@ -131,7 +200,16 @@ def _quote_filter(q: dict[str, Any]) -> Md:
     return Md("\n".join(lines))
 
 
+def _join_and(values: Any, word: str = "en") -> Md:
+    """['anna', 'ben', 'carla'] → "anna, ben en carla", each item escaped."""
+    items = [escape_inline(str(v)) for v in values]
+    if len(items) <= 1:
+        return Md("".join(items))
+    return Md(", ".join(items[:-1]) + f" {escape_inline(str(word))} " + items[-1])
+
+
 FILTERS: dict[str, Any] = {
+    "join_and": _join_and,
     "md": lambda v: Md(escape_inline("" if v is None else str(v))),
     "raw": lambda v: Md("" if v is None else str(v)),
     "blockquote": lambda v: Md(blockquote(str(v))),
@@ -146,8 +224,15 @@ def render_template(env: Any, source: TemplateSource, context: dict[str, Any]) -
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
     from jinja2.sandbox import SecurityError
 
+    chunks: list[str] = []
+    size = 0
     try:
-        return str(env.get_template(source.name).render(context))
+        # Streamed, so a runaway loop stops at the size limit instead of filling memory and disk.
+        for chunk in env.get_template(source.name).generate(context):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_CHAPTER_CHARS:
+                break
     except TemplateSyntaxError as exc:
         raise ReportError(f"{_label(exc.filename, source)}:{exc.lineno}: template syntax: {exc.message}") from None
     except TemplateNotFound as exc:
@@ -162,13 +247,29 @@ def render_template(env: Any, source: TemplateSource, context: dict[str, Any]) -
         raise ReportError(
             f"{_where(exc, source)}: undefined: {exc.message}; see the template context in the README (report section)"
         ) from None
+    except ReportError:  # a template file that is not UTF-8 text: already names file and line
+        raise
     except GrondmotiefError as exc:  # a helper called with a wrong group or code id
         raise ReportError(f"{_where(exc, source)}: {exc.message}") from None
+    except (OverflowError, MemoryError) as exc:  # range() above the sandbox's limit, a string too big to build
+        raise ReportError(
+            f"{_where(exc, source)}: not allowed in a template: too large ({type(exc).__name__})"
+        ) from None
+    except RecursionError as exc:
+        raise ReportError(
+            f"{_where(exc, source)}: recursion too deep (a macro or include that calls itself?)"
+        ) from None
     except (TemplateError, TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError) as exc:
         raise ReportError(
             f"{_where(exc, source)}: {type(exc).__name__} while rendering"
             + (f": {exc}" if isinstance(exc, TemplateError | TypeError | ZeroDivisionError) else "")
         ) from None
+    if size > MAX_CHAPTER_CHARS:
+        raise ReportError(
+            f"{source.label}: renders to more than {MAX_CHAPTER_CHARS // 1_000_000} million characters; "
+            "a loop that never ends? Nothing was written"
+        )
+    return "".join(chunks)
 
 
 def _label(filename: str | None, source: TemplateSource) -> str:
@@ -201,6 +302,7 @@ class Rendered:
     files: dict[str, str]  # path relative to chapters/ → content
     withheld: list[Any] = field(default_factory=list)  # quotes.Withheld, deduplicated
     sources: list[TemplateSource] = field(default_factory=list)
+    orphaned: int = 0  # accepted decisions left out: their passage changed (`check` lists them)
 
 
 def render_report(study: Study, coders: list[str] | None = None, *, allow_flagged: bool = False) -> Rendered:
@@ -222,7 +324,7 @@ def render_report(study: Study, coders: list[str] | None = None, *, allow_flagge
         files[rel] = make()
     seen: set[str] = set()
     withheld = [w for w in state.withheld if not (w.id in seen or seen.add(w.id))]  # type: ignore[func-returns-value]
-    return Rendered(files, withheld, sources)
+    return Rendered(files, withheld, sources, state.orphaned)
 
 
 def chapters_root(study: Study) -> Path:
@@ -233,6 +335,14 @@ def chapters_root(study: Study) -> Path:
         raise ReportError(
             f"grondmotief.yaml: report.chapters_dir '{study.settings.report.chapters_dir}' must be a "
             "folder inside the study"
+        )
+    # Chapters must never overwrite the study's own sources (a template named org01.md.j2 with
+    # chapters_dir: interviews would replace a transcript), nor land in .git/ or .grondmotief/.
+    own = [p.resolve() for p in (study.interviews_dir, study.codings_dir, study.codebooks_dir, study.templates_dir)]
+    if target.relative_to(root).parts[0].startswith(".") or any(p == target or p in target.parents for p in own):
+        raise ReportError(
+            f"grondmotief.yaml: report.chapters_dir '{study.settings.report.chapters_dir}' must be a folder of "
+            "its own: not interviews/, codings/, codebooks/, templates/ or a hidden folder"
         )
     return target
 
