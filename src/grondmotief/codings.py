@@ -7,6 +7,7 @@ processes writing for one coder are serialised rather than interleaved.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -19,13 +20,16 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator
 
 from grondmotief.errors import CodingsError, GrondmotiefError, Problem
-from grondmotief.fileio import atomic_write_text, decode_text
+from grondmotief.fileio import atomic_write_bytes, atomic_write_text, decode_text
 from grondmotief.models import Strict, validation_problems
 from grondmotief.transcripts import SEGMENT_REF, Transcript, parse_segment_ref
 
 CODER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 SOURCE = re.compile(r"^(manual|suggest:[a-z0-9_+-]+|import:[a-z0-9_+-]+|reconcile)$")
 FIELD_ORDER = ("segment", "code", "decision", "span", "source", "score", "coder", "at", "memo", "text_sha")
+# Reserved code id: "the coder reviewed this passage and no code applies" (`x` in the review
+# loop), recorded as an accepted decision. Never a codebook id (those start with a letter or digit).
+NONE_CODE = "_none"
 
 
 class Decision(Strict):
@@ -186,30 +190,25 @@ class CodingStore:
         self.coder = coder
         self.lock_path = lock_dir / f"{coder}.lock"
         self.max_bytes = max_bytes
-        # The last parse, keyed by the file's identity: re-reading and re-validating a large
-        # file on every keystroke of the review loop is what made recording slow.
-        self._cache: tuple[tuple[int, int, int], ReadResult] | None = None
-
-    def _stat_key(self) -> tuple[int, int, int] | None:
-        try:
-            st = self.path.stat()
-        except FileNotFoundError:
-            return None
-        return (st.st_ino, st.st_size, st.st_mtime_ns)
+        # The last parse, keyed by a hash of the file's bytes: re-validating a large file on every
+        # keystroke of the review loop made recording slow. Not inode/size/mtime: inodes are
+        # reused and clocks can be coarse, so another process's rewrite could look unchanged.
+        self._cache: tuple[bytes, ReadResult] | None = None
 
     @property
     def label(self) -> str:
         return f"codings/{self.path.name}"
 
     def read(self) -> ReadResult:
-        key = self._stat_key()
-        if key is None:
+        try:
+            if self.path.stat().st_size > self.max_bytes:
+                raise CodingsError(f"{self.label}: file is larger than {self.max_bytes // 2**20} MB")
+            data = self.path.read_bytes()
+        except FileNotFoundError:
             return ReadResult([], {}, [])
+        key = hashlib.blake2b(data, digest_size=16).digest()
         if self._cache is not None and self._cache[0] == key:
             return _copy(self._cache[1])
-        data = self.path.read_bytes()
-        if len(data) > self.max_bytes:
-            raise CodingsError(f"{self.label}: file is larger than {self.max_bytes // 2**20} MB")
         text = decode_text(data, self.label)
         result = parse_codings(text, self.label, self.coder)
         self._cache = (key, result)
@@ -221,12 +220,12 @@ class CodingStore:
         # and a git diff then shows exactly the decisions that changed.
         known = (self._cache[1].raw or {}) if self._cache is not None else {}
         out = [known.get(id(d)) or d.to_line() for _, d in items]
-        atomic_write_text(self.path, "".join(line + "\n" for line in out))
-        key = self._stat_key()
+        data = "".join(line + "\n" for line in out).encode("utf-8")
+        atomic_write_bytes(self.path, data)
         ordered = [d for _, d in items]
         lines = {(d.segment, k[2]): i for i, (k, d) in enumerate(items, start=1)}
         raw = {id(d): line for d, line in zip(ordered, out, strict=True)}
-        self._cache = (key, ReadResult(ordered, lines, [], raw=raw)) if key else None
+        self._cache = (hashlib.blake2b(data, digest_size=16).digest(), ReadResult(ordered, lines, [], raw=raw))
 
     @contextmanager
     def locked(self) -> Iterator[None]:

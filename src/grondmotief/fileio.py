@@ -68,7 +68,7 @@ def decode_text(data: bytes, label: str, *, hint: str = "") -> str:
         raise GrondmotiefError(
             f"{label}:1: the file is UTF-16, not UTF-8; `grondmotief import --encoding utf-16 FILE` converts it."
         )
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data:
         raise GrondmotiefError(f"{label}:1: this looks like a binary file, not text.")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
@@ -106,7 +106,7 @@ def read_text(path: Path, label: str | None = None, *, hint: str = "", max_bytes
     return decode_text(data, label, hint=hint)
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """SafeLoader that remembers the line of every mapping key and sequence item."""
 
 

@@ -19,6 +19,8 @@ TRANSCRIPT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 SEGMENT_REF = re.compile(r"^(?P<tid>[A-Za-z0-9][A-Za-z0-9_-]{0,63})[¶#](?P<n>[1-9][0-9]{0,6})$")
 LABEL = re.compile(r"^(?P<label>[A-Z][A-Za-z0-9]{0,7}):[ \t]+")
 PARA_BREAK = re.compile(r"\n[ \t]*\n")
+# Terminal control characters (ESC sequences can retitle or rewrite a coder's terminal).
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 ENCODING_HINT = "Convert it with `grondmotief import --encoding latin-1 --force FILE` (or the right encoding)."
 Scalar = str | int | float | bool | None
 
@@ -155,6 +157,10 @@ def parse_transcript(text: str, path: Path, label: str | None = None) -> tuple[T
         problems.append(
             Problem(label, line, f"id '{meta.id}' differs from the file name '{path.stem}'; rename one so they match")
         )
+    bad = CONTROL.search(body)
+    if bad:
+        line = body_line + body.count("\n", 0, bad.start())
+        problems.append(Problem(label, line, f"control character U+{ord(bad.group()):04X} in the text; remove it (it can garble a terminal)"))
     transcript = Transcript(path, meta, body, body_line)
     previous: tuple[str | None, str | None] = (None, None)
     line, counted_to = body_line, 0
@@ -236,7 +242,8 @@ def render_transcript(meta: FrontMatter, turns: list[tuple[str, str]]) -> str:
     for k in ("language", "notes", "example"):
         if data.get(k) and data[k] != FrontMatter.model_fields[k].default:
             ordered[k] = data[k]
-    paras = [f"{lbl}: {' '.join(txt.split())}" if lbl else " ".join(txt.split()) for lbl, txt in turns]
+    clean = [(lbl, " ".join(CONTROL.sub(" ", txt).split())) for lbl, txt in turns]
+    paras = [f"{lbl}: {txt}" if lbl else txt for lbl, txt in clean]
     return "---\n" + dump_yaml(ordered) + "---\n" + "\n\n".join(paras) + "\n"
 
 
