@@ -24,6 +24,7 @@ import pytest
 
 from conftest import FIXTURES, run_cli
 from grondmotief.agreement import agreement, iter_suggestions
+from grondmotief.codings import Decision
 from grondmotief.study import Study
 
 
@@ -219,3 +220,47 @@ def test_agree_does_not_import_spacy(study: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", code, str(study)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)[0]["code"] == "subsidies"
+
+
+def test_a_parent_split_from_its_children_suggests_rollup(study: Path) -> None:
+    r = run_cli("--study", str(study), "agree", "--coders", "anna,bert")
+    assert "--rollup" not in r.stderr  # nobody applies the parent itself here: no hint
+    s = Study.open(study)
+    for coder, seg, code in (("anna", "h1¶8", "scarcity-abundance"), ("anna", "h2¶2", "scarcity-abundance"),
+                             ("bert", "h2¶2", "abundance")):  # fmt: skip
+        s.store(coder).record(
+            [
+                Decision(
+                    segment=seg,
+                    code=code,
+                    decision="accepted",
+                    coder=coder,
+                    at="2026-03-05T10:00:00Z",
+                    text_sha=s.segment(seg).sha,
+                )
+            ]  # fmt: skip
+        )
+    r = run_cli("--study", str(study), "agree", "--coders", "anna,bert")
+    assert r.exit_code == 0
+    # Parent, 7 comparable passages: anna 1 on h1¶8 and h2¶2, bert 0 everywhere → alpha 1 - 4/(48/13) = -1/12.
+    hint = (
+        "Hint: scarcity-abundance (alpha -0.083): on 2 passage(s) anna coded the parent itself where bert coded "
+        "a child (scarcity, abundance); try --rollup to compare at the parent's level (alpha 1.000 there)."
+    )
+    assert hint in " ".join(r.stderr.split())
+    assert "Hint" not in r.stdout
+    json_run = run_cli("--study", str(study), "agree", "--coders", "anna,bert", "-f", "json")
+    assert "try --rollup" in json_run.stderr and json.loads(json_run.stdout)  # stdout stays clean data
+    rolled = run_cli("--study", str(study), "agree", "--coders", "anna,bert", "--rollup")
+    assert "try --rollup" not in rolled.stderr
+
+
+def test_help_lists_only_the_formats_agree_accepts_and_uses_the_demo_coders() -> None:
+    r = run_cli("agree", "--help", env={"COLUMNS": "200"})
+    assert "<table|json|csv|md>" in r.stdout and "jsonl" not in r.stdout and "|text" not in r.stdout
+    assert "grondmotief agree --coders anna,ben" in r.stdout and "bert" not in r.stdout
+    r = run_cli("agree", "--format", "jsonl")
+    assert r.exit_code == 2 and "'jsonl' is not one of" in r.stderr and "'md'" in r.stderr and "text" not in r.stderr
+    for command, formats in (("status", "<table|json|csv|md>"), ("export", "<qdpx|qdc|csv|json>")):
+        out = run_cli(command, "--help", env={"COLUMNS": "200"}).stdout
+        assert formats in out and "jsonl" not in out, command

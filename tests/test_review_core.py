@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from grondmotief.codebook import load_codebook
 from grondmotief.review.picker import search
 from grondmotief.review.sentences import parse_range, sentence_range, sentence_span, sentences
-from grondmotief.review.session import ReviewSession
+from grondmotief.review.session import ReviewSession, legacy_marks_path, migrate_marks
 from grondmotief.study import Study
 from review_pty import FIXTURE, copy_study, read_codings
 
@@ -105,16 +105,98 @@ def test_narrowing_and_memos(study: Study) -> None:
     assert s.pending_memo == {"r1¶2": "eerst nadenken"}  # undo gives the pending memo back
 
 
-def test_resume_skips_decided_and_marked_passages(study: Study) -> None:
+def test_resume_skips_decided_and_nothing_applies_passages(study: Study) -> None:
     s = session(study)
     s.accept("subsidies")
     s.next()
-    s.reject_rest()  # no suggestions (no feed) and no decision: marked as reviewed
+    s.reject_rest()  # no suggestions (no feed) and no decision: "nothing applies" is recorded
     assert s.progress().done == 2
-    again = session(study)
+    again = session(Study.open(study.root))
     assert again.current.id == "r1¶6"
     again.go(1)
-    assert again.decided(again.current)
+    assert again.decided(again.current) and again.nothing_applies() is not None
+
+
+def test_nothing_applies_is_a_decision_a_code_replaces_and_undo_restores(study: Study) -> None:
+    s = session(study)
+    s.go(1)
+    step = s.reject_rest()
+    assert step is not None and step.what == "nothing applies"
+    [d] = read_codings(study.root, "anna")
+    assert (d["segment"], d["code"], d["decision"], d["source"], d["span"]) == (
+        "r1¶4",
+        "_none",
+        "accepted",
+        "manual",
+        None,
+    )
+    assert d["text_sha"] == s.current.sha
+    assert s.items() == []  # not a code: no row of its own in the code list
+    assert s.reject_rest() is None  # said already
+    step = s.add("permits")
+    assert step is not None and step.what == "added permits (replaces 'nothing applies')"
+    assert [(d["code"], d["decision"]) for d in read_codings(study.root, "anna")] == [("permits", "accepted")]
+    assert s.nothing_applies() is None
+    s.undo()
+    assert [d["code"] for d in read_codings(study.root, "anna")] == ["_none"]
+    assert s.nothing_applies() is not None
+    s.undo()
+    assert read_codings(study.root, "anna") == []
+    assert not s.decided(s.current)
+
+
+def test_nothing_applies_only_where_no_code_is_accepted(study: Study) -> None:
+    s = session(study)
+    s.accept("subsidies")
+    s.reject("permits")
+    assert s.reject_rest() is None  # a code applies and nothing is open: nothing to record
+    assert {d["code"] for d in read_codings(study.root, "anna")} == {"subsidies", "permits"}
+    s.next()
+    s.reject("love")  # only rejections: x still says nothing applies
+    step = s.reject_rest()
+    assert step is not None and step.what == "nothing applies"
+    assert {(d["segment"], d["code"]) for d in read_codings(study.root, "anna")} >= {("r1¶4", "_none")}
+
+
+def test_memos_on_nothing_applies(study: Study) -> None:
+    s = session(study)
+    s.set_memo(None, "alleen context")
+    s.reject_rest()  # the pending memo goes with the decision
+    assert [(d["code"], d["memo"]) for d in read_codings(study.root, "anna")] == [("_none", "alleen context")]
+    assert s.pending_memo == {}
+    assert s.memo_of(None) == "alleen context"
+    assert s.set_memo(None, "toch niets") == "memo saved on 'nothing applies'"
+    assert read_codings(study.root, "anna")[0]["memo"] == "toch niets"
+    s.undo(), s.undo()
+    assert read_codings(study.root, "anna") == [] and s.pending_memo == {"r1¶2": "alleen context"}
+
+
+def test_marks_from_the_old_cache_file_become_decisions(study: Study) -> None:
+    s = session(study)
+    s.go(2)
+    s.accept("love")
+    legacy = legacy_marks_path(study, "anna")
+    legacy.parent.mkdir(parents=True, exist_ok=True)
+    legacy.write_text('{"reviewed": ["r1¶6", "r2¶2", "r2¶99", "x9¶1", "nonsense"]}', encoding="utf-8")
+    assert migrate_marks(study, "anna") == 1  # r1¶6 has a decision; the others are not passages
+    assert not legacy.exists()
+    got = {(d["segment"], d["code"]) for d in read_codings(study.root, "anna")}
+    assert got == {("r1¶6", "love"), ("r2¶2", "_none")}
+    assert migrate_marks(study, "anna") == 0
+
+
+def test_picker_ranks_ids_and_labels_above_keywords() -> None:
+    cb = load_codebook(FIXTURE / "study" / "codebooks" / "review.yaml", "review.yaml")
+    # "ver": permits (Vergunningen), then Overvloed and Schaarste en overvloed, before the keyword
+    # "verantwoording" of subsidies; letters-in-order matches only when nothing else matches.
+    assert [m.code for m in search(cb, "ver")] == [
+        "permits",
+        "abundance",
+        "scarcity-abundance",
+        "subsidies",
+        "partnership",
+    ]
+    assert [m.code for m in search(cb, "over")] == ["abundance", "scarcity-abundance", "partnership"]
 
 
 def test_two_sessions_of_one_coder_merge_on_disk(study: Study) -> None:

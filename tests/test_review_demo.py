@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from conftest import REPO
+from grondmotief.codings import NONE_CODE
 from grondmotief.study import Study
 
 JUDGEMENTS = Path(__file__).parent / "fixtures" / "review"
@@ -33,12 +34,19 @@ def test_codings_are_exactly_the_judgements_and_still_anchored(demo: Study, code
     # An edited transcript moves or orphans decisions: re-run code_demo.py (see its docstring).
     assert [a.decision.key for a in anchored if a.status != "ok"] == []
     accepted: dict[str, set[str]] = defaultdict(set)
+    nothing: set[str] = set()
     for d in result.decisions:
         assert d.coder == coder and d.text_sha == demo.segment(d.segment).sha
-        if d.decision == "accepted":
+        if d.code == NONE_CODE:
+            assert d.decision == "accepted" and d.span is None
+            nothing.add(d.segment)
+        elif d.decision == "accepted":
             accepted[d.segment].add(d.code)
     want = judged(coder)
     assert {ref: codes for ref, codes in accepted.items()} == {ref: codes for ref, codes in want.items() if codes}
+    # Where no code applies the coder said so (x): a decision in the codings, not a mark in a cache.
+    assert nothing == {ref for ref, codes in want.items() if not codes}
+    assert {d.segment for d in result.decisions} == set(want)  # every judged passage is decided
     sources = {(d.decision, d.source.split(":")[0]) for d in result.decisions}
     # Entered like a coder works: suggestions accepted and rejected, codes added by hand, memos, narrowed quotes.
     assert {("accepted", "suggest"), ("accepted", "manual"), ("rejected", "suggest")} <= sources

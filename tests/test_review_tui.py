@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -238,19 +239,57 @@ def test_filters_and_nothing_applies(tmp_path: Path) -> None:
     tui = Tui(study, "--transcript", "r2")
     screen = tui.wait_for("q quit")
     assert screen.lstrip().startswith("r2¶2") and "0/3 done" in screen
-    screen = tui.press("x", expect="r2¶4")  # nothing applies: marked, next passage
-    assert "1/3 done" in screen
+    screen = tui.press("x", expect="r2¶4")  # nothing applies: recorded, next passage
+    assert "1/3 done" in screen and "r2¶2: nothing applies. u undoes." in screen
     tui.quit()
-    assert read_codings(study, "anna") == []
+    assert "1 of 3 passages done" in tui.raw
+    [d] = read_codings(study, "anna")  # a decision in codings/, not a mark in the cache
+    assert (d["segment"], d["code"], d["decision"], d["source"]) == ("r2¶2", "_none", "accepted", "manual")
+    assert d["span"] is None and d["text_sha"]
+    shutil.rmtree(study / ".grondmotief")  # derived caches only: deleting them loses no judgement
     again = Tui(study, "--transcript", "r2")
     assert again.wait_for("q quit").lstrip().startswith("r2¶4")  # resume passes over it
-    again.press("p", expect="r2¶2")
+    screen = again.press("p", expect="r2¶2")
+    assert "✗ nothing applies" in screen and "1/3 done" in screen
     again.press("u", expect="Nothing to undo")
     again.quit()
     uncoded = Tui(study, "--uncoded")
     screen = uncoded.wait_for("q quit")
     assert "0/6 done" in screen  # r2¶2 is left out
     uncoded.quit()
+
+
+def test_a_code_replaces_nothing_applies_and_undo_brings_it_back(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study, "--transcript", "r2")
+    tui.wait_for("q quit")
+    tui.press("m", expect="Memo on this passage")
+    tui.type("niets")
+    tui.press("\r", expect="memo pending")
+    tui.press("x", expect="r2¶4")  # the pending memo goes with "nothing applies"
+    assert [(d["code"], d["memo"]) for d in read_codings(study, "anna")] == [("_none", "niets")]
+    tui.press("p", expect="nothing applies")
+    tui.press("c"), tui.type("verg")
+    screen = tui.press("\r", expect="Added permits (manual); 'nothing applies' removed")
+    assert "✓ permits" in screen and "✗ nothing applies" not in screen
+    assert [(d["code"], d["decision"]) for d in read_codings(study, "anna")] == [("permits", "accepted")]
+    tui.press("u", expect="replaces 'nothing applies'")
+    assert [(d["code"], d["memo"]) for d in read_codings(study, "anna")] == [("_none", "niets")]
+    assert "✗ nothing applies" in tui.screen()
+    assert tui.quit() == 0
+
+
+def test_old_cache_marks_move_into_the_codings_file(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    legacy = study / ".grondmotief" / "review" / "anna.reviewed.json"
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text('{"reviewed": ["r2¶2", "r9¶1", "r2¶40"]}', encoding="utf-8")
+    tui = Tui(study, "--transcript", "r2")
+    screen = tui.wait_for("q quit")
+    assert "Recorded 1 'nothing applies' mark(s)" in screen and screen.lstrip().startswith("r2¶4")
+    assert tui.quit() == 0
+    assert [(d["segment"], d["code"]) for d in read_codings(study, "anna")] == [("r2¶2", "_none")]
+    assert not legacy.exists()
 
 
 def test_key_that_does_nothing_says_so_and_down_moves(tmp_path: Path) -> None:
@@ -336,3 +375,62 @@ def test_a_write_that_fails_is_reported_and_the_session_goes_on(tmp_path: Path) 
     tui.press("n", expect="r1¶4")  # still working
     assert tui.quit() == 0
     assert path.read_text(encoding="utf-8").endswith("{not json}\n")  # left for `check --fix`, not rewritten
+
+
+def test_header_names_bare_numbers_and_cut_text_ends_in_an_ellipsis(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    r1 = study / "interviews" / "r1.md"
+    r1.write_text(
+        r1.read_text(encoding="utf-8").replace("  sector: sport\n", "  sector: sport\n  municipalities: 1\n"),
+        encoding="utf-8",
+    )
+    book = study / "codebooks" / "review.yaml"
+    book.write_text(
+        book.read_text(encoding="utf-8").replace("label: Subsidies\n", "label: Subsidies en prestatieafspraken\n"),
+        encoding="utf-8",
+    )
+    tui = Tui(study, suggestions=True)
+    screen = tui.wait_for("keyword")
+    assert "volunteers-only · sport · municipalities 1" in tui.lines()[0]  # not a bare "· 1 ·"
+    line = next(row for row in screen.split("\n") if row.startswith(">"))
+    assert "Subsidies en presta… " in line  # the label, visibly shortened
+    assert len(line) == 80 and line.endswith("…")  # the evidence runs off the edge: said so
+    assert "evidence: subsidieaanvraag (subsidie*), verantwoording" in screen  # in full below
+    # The picker ranks ids and labels above keywords: "over" is Overvloed, not the keyword "overleg*".
+    tui.press("c")
+    screen = tui.type("over")
+    rows = [r.lstrip(">✓✗ ").split()[0] for r in screen.split("Add code: over")[1].split("\n")[1:4]]
+    assert rows == ["abundance", "scarcity-abundance", "partnership"]
+    tui.press(ESC)
+    assert tui.quit() == 0
+
+
+def test_after_a_the_message_says_where_the_cursor_went(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study, "--transcript", "r1", suggestions=True)
+    tui.wait_for("keyword")
+    tui.press("n", "n", expect="abundance")
+    screen = tui.press("a", expect="Accepted abundance; cursor now on love. u undoes.")
+    assert next(row for row in screen.split("\n") if row.startswith(">")).split()[1] == "love"
+    screen = tui.press("a", expect="Accepted love. u undoes.")  # nothing open after it: the cursor stays
+    assert "cursor now" not in screen
+    assert "moves to the next open suggestion" in " ".join(tui.press("?", expect="Press any key").split())
+    tui.press("x")
+    assert tui.quit() == 0
+
+
+def test_a_failing_engine_is_explained_once(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    shutil.rmtree(study / ".grondmotief")
+    settings = study / "grondmotief.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "nlp:\n  pipeline: not-installed\n", encoding="utf-8")
+    tui = Tui(study, suggestions=True)
+    screen = tui.wait_for("Suggestions unavailable: ")
+    assert "'not-installed' is not installed" in screen and "c adds a code, x marks 'nothing applies'." in screen
+    assert "No suggestions" not in screen and screen.lower().count("unavailable") == 1
+    tui.press("c"), tui.type("subs")
+    screen = tui.press("\r", expect="Added subsidies")
+    assert "unavailable" not in screen  # the message line has the news; the error waits its turn
+    screen = tui.press("n", expect="r1¶4")
+    assert screen.lower().count("unavailable") == 1
+    assert tui.quit() == 0

@@ -3,8 +3,10 @@
 The unit is a passage (segment) and, for each code, the decision "the code applies / does not
 apply". A coder *has coded* a passage when they recorded any decision on it (for any code,
 accepted or rejected). For such a coder a code applies when they accepted it (with `rollup`,
-also when they accepted one of its descendants), otherwise it does not apply. Passages a coder
-never decided on are *missing* for that coder: they take no part in that coder's pairs.
+also when they accepted one of its descendants), otherwise it does not apply. "Nothing applies"
+(the reserved code `_none`, `x` in the review loop) is such a decision: the passage is decided and
+no code applies to it. Passages a coder never decided on are *missing* for that coder: they take
+no part in that coder's pairs.
 
 The statistics are implemented here (numpy only) and checked in the tests against the
 `krippendorff` package and published worked examples.
@@ -20,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from grondmotief.codings import Decision
+from grondmotief.codings import NONE_CODE, Decision
 from grondmotief.errors import GrondmotiefError, UsageProblem
 from grondmotief.study import Study
 from grondmotief.transcripts import parse_segment_ref
@@ -130,6 +132,7 @@ class CoderView:
     decided: set[str] = field(default_factory=set)  # segments with any decision
     applies: dict[str, dict[str, str]] = field(default_factory=dict)  # segment → code → via code
     explicit: dict[tuple[str, str], Decision] = field(default_factory=dict)  # (segment, code) → decision
+    nothing: dict[str, Decision] = field(default_factory=dict)  # segment → its "nothing applies" decision
 
     def value(self, segment: str, code: str) -> int | None:
         if segment not in self.decided:
@@ -144,7 +147,9 @@ class CoderView:
         if via is not None:
             return "applies" if via == code else f"applies (via {via})"
         d = self.explicit.get((segment, code))
-        return "does not apply (rejected)" if d is not None and d.decision == "rejected" else "does not apply"
+        if d is not None and d.decision == "rejected":
+            return "does not apply (rejected)"
+        return "does not apply (nothing applies)" if segment in self.nothing else "does not apply"
 
 
 @dataclass
@@ -215,6 +220,9 @@ def build_views(
             continue
         view = views.setdefault(d.coder, CoderView(d.coder))
         view.decided.add(seg)
+        if d.code == NONE_CODE:  # decided, and no code applies: 0 for every code
+            view.nothing[seg] = d
+            continue
         if d.code not in cb.codes:
             unknown += 1
             continue
@@ -362,6 +370,59 @@ def agreement(
     return result
 
 
+def rollup_hints(study: Study, result: AgreementResult, *, poor: float = 0.667) -> list[str]:
+    """Parent codes whose poor agreement comes from coders splitting between the parent and its children.
+
+    One coder applying `scarcity-abundance` itself where another applies `scarcity` reads as a
+    disagreement without --rollup; the hint says so, with the alpha the parent gets rolled up.
+    """
+    if result.rollup:
+        return []
+    cb = study.codebook
+    hints = []
+    for ca in result.per_code:
+        kids = cb.descendants(ca.code)
+        if not kids or (ca.alpha is not None and ca.alpha >= poor):
+            continue
+        family = {ca.code, *kids}
+        parent_by: dict[str, int] = {}
+        child_by: dict[str, int] = {}
+        split = 0
+        rows = np.full((len(result.coders), len(result.segments)), -1, dtype=np.int64)
+        for u, seg in enumerate(result.segments):
+            direct, via = [], []
+            for i, c in enumerate(result.coders):
+                view = result.views[c]
+                if seg not in view.decided:
+                    continue
+                applied = view.applies.get(seg, {})
+                rows[i, u] = 1 if family & set(applied) else 0  # the parent rolled up
+                if ca.code in applied:
+                    direct.append(c)
+                elif any(k in applied for k in kids):
+                    via.append(c)
+            if direct and via:
+                split += 1
+                for c in direct:
+                    parent_by[c] = parent_by.get(c, 0) + 1
+                for c in via:
+                    child_by[c] = child_by.get(c, 0) + 1
+        if not split:
+            continue
+        rolled = krippendorff_alpha_nominal(rows)
+        alpha = "—" if ca.alpha is None else f"{ca.alpha:.3f}"
+        hints.append(
+            f"{ca.code} (alpha {alpha}): on {split} passage(s) {_names(parent_by)} coded the parent itself where "
+            f"{_names(child_by)} coded a child ({', '.join(kids)}); try --rollup to compare at the parent's level"
+            + (f" (alpha {rolled:.3f} there)" if rolled is not None else "")
+        )
+    return hints
+
+
+def _names(counts: dict[str, int]) -> str:
+    return " and ".join(sorted(counts, key=lambda c: (-counts[c], c)))
+
+
 def disagreements(study: Study, result: AgreementResult) -> list[Disagreement]:
     """Every (passage, code) where coders who decided the passage differ, in transcript order."""
     cb = study.codebook
@@ -378,7 +439,7 @@ def disagreements(study: Study, result: AgreementResult) -> list[Disagreement]:
         segment = study.segment(seg)
         memos = {}
         for c in result.coders:
-            d = result.views[c].explicit.get((seg, cid))
+            d = result.views[c].explicit.get((seg, cid)) or result.views[c].nothing.get(seg)
             if d is not None and d.memo:
                 memos[c] = d.memo
         vals = {c: (None if v < 0 else int(v)) for c, v in zip(result.coders, values[:, u, k], strict=True)}

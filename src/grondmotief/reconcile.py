@@ -8,6 +8,10 @@ compared coders decided explicitly:
   say so; `coder:NAME`: NAME's decision, left open where NAME did not decide the passage).
 Every recorded decision has `source: reconcile`. Decisions the reconciled coder already has are
 kept, so a reconciliation can be interrupted and resumed.
+
+"Nothing applies" (`_none`) is carried over to a passage where a compared coder recorded it and
+no compared coder applied any code; accepting a code on a passage removes the reconciled coder's
+"nothing applies" there, as in the review loop.
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from grondmotief.agreement import MACHINE, build_views
-from grondmotief.codings import CODER_NAME, Decision, now_iso
+from grondmotief.agreement import MACHINE, CoderView, build_views
+from grondmotief.codings import CODER_NAME, NONE_CODE, Decision, now_iso
 from grondmotief.errors import UsageProblem
 from grondmotief.study import Study
 from grondmotief.transcripts import parse_segment_ref
@@ -30,6 +34,7 @@ class Unit:
     code: str
     values: dict[str, int | None]
     explicit: dict[str, Decision]  # coder → their own decision on this passage and code
+    nothing: dict[str, Decision] = field(default_factory=dict)  # coder → "nothing applies" on this passage
 
     @property
     def disputed(self) -> bool:
@@ -86,6 +91,10 @@ def units(
 ) -> list[Unit]:
     """Every (passage, code) some coder decided explicitly, in transcript order (no roll-up)."""
     views, _ = build_views(study, coders, rollup=False, transcripts=transcripts)
+    return _units(study, views, coders, codes)
+
+
+def _units(study: Study, views: dict[str, CoderView], coders: list[str], codes: list[str] | None) -> list[Unit]:
     keys: set[tuple[str, str]] = set()
     for v in views.values():
         keys.update(k for k in v.explicit if codes is None or k[1] in codes)
@@ -99,7 +108,37 @@ def units(
     for seg, cid in sorted(keys, key=sort_key):
         values = {c: views[c].value(seg, cid) for c in coders}
         explicit = {c: views[c].explicit[(seg, cid)] for c in coders if (seg, cid) in views[c].explicit}
-        out.append(Unit(seg, cid, values, explicit))
+        nothing = {c: views[c].nothing[seg] for c in coders if seg in views[c].nothing}
+        out.append(Unit(seg, cid, values, explicit, nothing))
+    return out
+
+
+def nothing_applies(study: Study, views: dict[str, CoderView], coders: list[str], into: str) -> list[Decision]:
+    """`_none` for each passage a coder marked "nothing applies" and no coder applied a code to."""
+    out = []
+    segments = {seg for c in coders for seg in views[c].nothing}
+    for seg in sorted(segments, key=parse_segment_ref):
+        if any(views[c].applies.get(seg) for c in coders):
+            continue
+        memo = "; ".join(
+            f"{c}: {views[c].nothing[seg].memo}"
+            for c in coders
+            if seg in views[c].nothing and views[c].nothing[seg].memo
+        )
+        out.append(
+            Decision(
+                segment=seg,
+                code=NONE_CODE,
+                decision="accepted",
+                span=None,
+                source="reconcile",
+                score=None,
+                coder=into,
+                at=now_iso(),
+                memo=memo,
+                text_sha=study.segment(seg).sha,
+            )
+        )
     return out
 
 
@@ -147,9 +186,17 @@ def plan(
     if len(coders) < 2:
         raise UsageProblem(f"reconciliation needs at least two coders (got: {', '.join(coders) or 'none'})")
     check_target(study, into, coders)
-    done = {d.key for d in study.read_codings(into).decisions}
+    have = study.read_codings(into).decisions
+    done = {d.key for d in have}
+    coded = {d.segment for d in have if d.decision == "accepted" and d.code != NONE_CODE}
     result = Plan(list(coders), into)
-    for unit in units(study, coders, codes=codes, transcripts=transcripts):
+    views, _ = build_views(study, coders, rollup=False, transcripts=transcripts)
+    for d in nothing_applies(study, views, coders, into):
+        if d.key in done:
+            result.kept += 1
+        elif d.segment not in coded:  # the team already applied a code there: that stands
+            result.carried.append(d)
+    for unit in _units(study, views, coders, codes):
         if (unit.segment, unit.code) in done:
             result.kept += 1
         elif unit.disputed:
@@ -181,7 +228,15 @@ def apply_policy(study: Study, p: Plan, policy: str) -> Outcome:
     return Outcome(len(p.carried), len(decisions) - len(p.carried), left, p.kept)
 
 
-def record(study: Study, into: str, decisions: Iterable[Decision]) -> None:
+def record(study: Study, into: str, decisions: Iterable[Decision]) -> list[Decision]:
+    """Record the reconciled decisions; returns the "nothing applies" decisions an accepted code replaced."""
     items = list(decisions)
-    if items:
-        study.store(into).record(items)
+    if not items:
+        return []
+    store = study.store(into)
+    store.record(items)
+    coded = {d.segment for d in items if d.decision == "accepted" and d.code != NONE_CODE}
+    replaced = [d for d in store.read().decisions if d.code == NONE_CODE and d.segment in coded]
+    if replaced:
+        store.remove([d.key for d in replaced])
+    return replaced

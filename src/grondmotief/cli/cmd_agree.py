@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import sys
 import textwrap
+from enum import Enum
 from typing import Annotated, Any
 
 import typer
 
-from grondmotief.cli.common import CodeOpt, StudyOpt, TranscriptOpt, check_format, open_study
+from grondmotief.cli.common import CodeOpt, StudyOpt, TranscriptOpt, open_study
 from grondmotief.cli.console import info, warn
 from grondmotief.cli.output import Column, Fmt, emit
 
 ORDER = 60
+
+
+class AgreeFormat(str, Enum):
+    """The formats `agree` writes (its own set, so help and errors list only these)."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
 
 
 def register(app: typer.Typer) -> None:
@@ -79,14 +89,19 @@ def agree(
         typer.Option("--policy", help="Settle without asking: union, intersection or coder:NAME.", show_default=False),
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (with --policy).")] = False,
-    fmt: Annotated[Fmt, typer.Option("--format", "-f", help="table|json|csv|md.", case_sensitive=False)] = Fmt.table,
+    fmt_opt: Annotated[
+        AgreeFormat,
+        typer.Option("--format", "-f", help="Output format: table, json, csv or md.", case_sensitive=False),
+    ] = AgreeFormat.table,
 ) -> None:
     """Agreement between coders, per code and over all codes, with the passage as the unit.
 
     For every passage and code each coder's decision is "applies" or "does not apply". A coder who
     recorded any decision on a passage has coded it: a code they accepted applies, every other code
     does not. A passage a coder never decided on is missing for that coder and takes no part in
-    their comparisons. With --rollup a parent code also applies when a child was accepted.
+    their comparisons. "Nothing applies" (x in `code`) is a decision: the passage is decided and no
+    code applies there. With --rollup a parent code also applies when a child was accepted; when a
+    parent's alpha is poor because coders split between it and its children, a hint suggests it.
 
     \b
     What the numbers mean:
@@ -111,9 +126,9 @@ def agree(
     `--coder reconciled` or settings `report.coder: reconciled`. For scripts:
     --reconcile --into reconciled --policy union|intersection|coder:NAME --yes.
 
-    Example: grondmotief agree --coders anna,bert --disagreements --format md
+    Example: grondmotief agree --coders anna,ben --disagreements --format md
     """
-    check_format(fmt, Fmt.table, Fmt.json, Fmt.csv, Fmt.md)
+    fmt = Fmt(fmt_opt.value)
     if (into or policy or yes) and not reconcile:
         raise typer.BadParameter("--into, --policy and --yes go with --reconcile", param_hint="--reconcile")
     s = open_study(ctx, study)
@@ -124,7 +139,7 @@ def agree(
     if reconcile:
         _reconcile(s, names, into, policy, yes, codes, transcript)
         return
-    from grondmotief.agreement import agreement, disagreements
+    from grondmotief.agreement import agreement, disagreements, rollup_hints
 
     result = agreement(s, names, codes=codes, rollup=rollup, transcripts=transcript, machine_threshold=threshold)
     for note in result.notes:
@@ -133,6 +148,8 @@ def agree(
         _emit_disagreements(disagreements(s, result), result.coders, fmt)
         return
     _emit_agreement(result, fmt)
+    for hint in rollup_hints(s, result):
+        info(f"Hint: {hint}.")
 
 
 def _codes(study: Any, code: list[str] | None, group: str | None) -> list[str] | None:

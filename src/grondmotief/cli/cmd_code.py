@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,7 +15,6 @@ from grondmotief.cli.common import (
     StudyOpt,
     ThemeOpt,
     TranscriptOpt,
-    check_format,
     code_filter,
     open_study,
 )
@@ -27,6 +27,15 @@ if TYPE_CHECKING:
     from grondmotief.transcripts import Segment
 
 ORDER = 40
+
+
+class StatusFormat(str, Enum):
+    """The formats `status` writes (its own set, so help and errors list only these)."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
 
 
 def register(app: typer.Typer) -> None:
@@ -141,14 +150,18 @@ def _interactive(
     s: Study, coder: str, tids: list[str], codes: list[str] | None, *, uncoded: bool, suggestions: bool
 ) -> None:
     from grondmotief.cli.terminal import Terminal, TerminalClosed, screen_mode
-    from grondmotief.review.session import ReviewMarks, ReviewSession
+    from grondmotief.review.session import ReviewSession, legacy_marks_path, migrate_marks
     from grondmotief.review.suggestions import SuggestionFeed
 
+    legacy = legacy_marks_path(s, coder)
+    moved = migrate_marks(s, coder)
+    note = f"Recorded {moved} 'nothing applies' mark(s) from {s.rel(legacy)} in codings/{coder}.jsonl." if moved else ""
+    if note:
+        info(note)
     wanted = set(tids)
     segments = [seg for seg in s.coded_segments() if seg.transcript in wanted]
     if uncoded:
-        marks = ReviewMarks(s, coder).ids
-        decided = {d.segment for d in s.store(coder).read().decisions} | marks
+        decided = {d.segment for d in s.store(coder).read().decisions}  # "nothing applies" included
         segments = [seg for seg in segments if seg.id not in decided]
     feed = SuggestionFeed(s, coder, tids, codes=codes, enabled=suggestions)
     if codes is not None:
@@ -169,7 +182,9 @@ def _interactive(
     try:
         with Terminal(screen_mode()) as term:
             feed.wake = term.wake
-            outcome = ReviewLoop(session, term).run()
+            loop = ReviewLoop(session, term)
+            loop.ui.message = note
+            outcome = loop.run()
     except TerminalClosed as exc:
         raise typer.Exit(exc.exit_code) from None
     p = session.progress()
@@ -209,9 +224,14 @@ def status(
         ),
     ] = None,
     transcript: TranscriptOpt = None,
-    fmt: Annotated[Fmt, typer.Option("--format", "-f", help="table|json|csv|md.", case_sensitive=False)] = Fmt.table,
+    fmt_opt: Annotated[
+        StatusFormat,
+        typer.Option("--format", "-f", help="Output format: table, json, csv or md.", case_sensitive=False),
+    ] = StatusFormat.table,
 ) -> None:
     """Progress per coder and transcript: passages decided of total, accepted and rejected, codes used.
+
+    A passage counts as decided with any decision on it, "nothing applies" (x in `code`) included; the `nothing` column counts those.
 
     Table and md add a total row per coder (transcript `all`); json and csv list transcripts only. The table shows how many codes were used, the other formats list them.
 
@@ -219,7 +239,7 @@ def status(
     """
     from grondmotief.review.status import status_rows
 
-    check_format(fmt, Fmt.table, Fmt.json, Fmt.csv, Fmt.md)
+    fmt = Fmt(fmt_opt.value)
     s = open_study(ctx, study)
     coders = [c.strip() for c in coder.split(",") if c.strip()] if coder else None
     rows = status_rows(s, coders, transcript)
@@ -237,6 +257,7 @@ def status(
         Column("percent", "%", justify="right"),
         Column("accepted", justify="right"),
         Column("rejected", justify="right"),
+        Column("nothing", justify="right"),
         Column("orphans", justify="right"),
         Column("codes", justify="right" if fmt == Fmt.table else "left"),
     ]

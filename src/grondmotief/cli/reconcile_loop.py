@@ -11,6 +11,7 @@ import textwrap
 from dataclasses import dataclass, field
 
 from grondmotief.cli.terminal import Terminal
+from grondmotief.codings import Decision
 from grondmotief.reconcile import Plan, Unit, record, settle
 from grondmotief.study import Study
 
@@ -24,7 +25,8 @@ def is_interactive() -> bool:
 @dataclass
 class State:
     i: int = 0
-    history: list[tuple[int, tuple[str, str]]] = field(default_factory=list)  # (unit index, key recorded)
+    # (unit index, key recorded, "nothing applies" decisions the answer replaced: undo restores them)
+    history: list[tuple[int, tuple[str, str], list[Decision]]] = field(default_factory=list)
     skipped: set[int] = field(default_factory=set)
     memos: dict[int, str] = field(default_factory=dict)
     typing: str | None = None  # the memo being typed, None when not typing
@@ -77,6 +79,9 @@ class ReconcileLoop:
             d = unit.explicit.get(coder)
             if d is not None and d.decision == "rejected":
                 words += " (rejected)"
+            elif value == 0 and coder in unit.nothing:
+                words += " (nothing applies)"
+                d = unit.nothing[coder]
             out.append(f"  {n}. {coder}: {words}"[:width])
             if d is not None and d.memo:
                 out += _wrap(f"memo: {d.memo}", width, "       ")[:2]
@@ -135,9 +140,9 @@ class ReconcileLoop:
             return
         decision = settle(self.study, unit, applies, self.plan.into, memo=st.memos.get(st.i))
         with self.term.critical():
-            record(self.study, self.plan.into, [decision])
+            replaced = record(self.study, self.plan.into, [decision])
         st.skipped.discard(st.i)
-        st.history.append((st.i, decision.key))
+        st.history.append((st.i, decision.key, replaced))
         st.message = f"Recorded: {unit.code} {'applies' if applies else 'does not apply'} in {unit.segment}."
         st.i += 1
 
@@ -146,9 +151,11 @@ class ReconcileLoop:
         if not st.history:
             st.message = "Nothing to undo."
             return
-        st.i, key = st.history.pop()
+        st.i, key, replaced = st.history.pop()
         with self.term.critical():
             self.study.store(self.plan.into).remove([key])
+            if replaced:
+                self.study.store(self.plan.into).record(replaced)
         st.message = f"Undone: {key[1]} in {key[0]}."
 
     def memo_key(self, key: str) -> None:

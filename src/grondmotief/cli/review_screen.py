@@ -84,10 +84,16 @@ KEYS_INPUT = [("Enter", "save"), ("Esc", "cancel"), ("Ctrl-U", "clear")]
 KEYS_SPAN = [("2-3", "sentences"), ("Enter", "narrow"), ("0", "whole passage"), ("Esc", "cancel")]
 
 HELP = [
-    ("a / Enter", "accept the highlighted code"),
+    (
+        "a / Enter",
+        "accept the highlighted code; the cursor then moves to the next open suggestion (the message says which)",
+    ),
     ("A", "accept every open suggestion of this passage"),
-    ("r", "reject the highlighted code (a rejected suggestion is not offered again)"),
-    ("x", "nothing (else) applies: reject the open suggestions, go to the next passage"),
+    ("r", "reject the highlighted code (a rejected suggestion is not offered again); the cursor moves on as after a"),
+    (
+        "x",
+        "nothing (else) applies: reject the open suggestions, go to the next passage; with no code accepted it records 'nothing applies' in your codings",
+    ),
     ("↑ ↓  k j", "move between codes"),
     ("c  /", "add any code: fuzzy search on id, Dutch label and keywords"),
     ("s", "narrow the quote of the highlighted code to a sentence range"),
@@ -155,7 +161,9 @@ class Screen:
     def header(self, session: ReviewSession, width: int) -> Text:
         seg = session.current
         t = session.study.transcripts[seg.transcript]
-        attrs = " · ".join(str(v) for v in t.attributes.values())
+        shown = [_attribute(k, v) for k, v in t.attributes.items() if v not in (None, "")]
+        # Words first, then the values that need their attribute's name: a cut takes the latter.
+        attrs = " · ".join(text for _, text in sorted(shown, key=lambda a: a[0]))
         left = f" {seg.id}  {session.index + 1}/{len(session.queue)}  {attrs}"
         right = f" {session.coder} "
         room = width - len(right)
@@ -216,8 +224,8 @@ class Screen:
         line = Text(">" if selected else " ", style=self.s("cursor") if selected else "")
         line.append(f"{mark} ", style=self.s(it.state) if it.state != "open" else "")
         w = min(22, max((len(c) for c in cb.codes), default=8))  # ids are short; show them whole
-        line.append(f"{it.code:<{w}.{w}} ", style=self.s("cursor") if selected else self.s("label"))
-        line.append(f"{label:<20.20} ", style=self.s("rejected") if it.state == "rejected" else "")
+        line.append(f"{_fit(it.code, w)} ", style=self.s("cursor") if selected else self.s("label"))
+        line.append(f"{_fit(label, 20)} ", style=self.s("rejected") if it.state == "rejected" else "")
         score = it.score
         line.append(f"{score:4.2f} " if score is not None else "   – ", style=self.s("score"))
         engine = it.source.split(":", 1)[1] if it.source.startswith("suggest:") else it.source
@@ -231,6 +239,9 @@ class Screen:
         words = _evidence_words(it.suggestion)
         tail = " ".join(extra + ([", ".join(words)] if words else []))
         line.append(tail, style=self.s("engine") if not selected else "")
+        if line.cell_len > width:  # evidence cut at the edge: say so
+            line.truncate(width - 1)
+            line.append("…", style=self.s("engine"))
         return line
 
     def footer(self, keys: list[tuple[str, str]], width: int) -> list[Text]:
@@ -315,16 +326,34 @@ class Screen:
         return [*upper, rule, *lower][:height]
 
     def code_lines(self, session: ReviewSession, items: list[Item], ui: Ui, width: int, room: int) -> list[Text]:
+        none = session.nothing_applies()
+        if none is not None:
+            room = max(1, room - 1)
+            mark = "-" if self.plain else "✗"
+            memo = " memo" if none.memo else ""
+            nothing = Text(f" {mark} nothing applies", style=self.s("rejected"))
+            nothing.append(f" (recorded with x; accepting a code replaces it){memo}", style=self.s("engine"))
+            nothing.truncate(width, overflow="ellipsis")
         if not items:
+            if none is not None:
+                return [nothing]
             found = session.suggestions(session.current)
             feed = session.feed
             if found is None:
                 msg = "Suggestions are being computed… (c adds a code meanwhile)"
+            elif feed is not None and feed.error:
+                # One explanation, not "no suggestions" next to "unavailable" (the message line stays quiet).
+                why = self.wrap(Text(f"Suggestions unavailable: {feed.error.rstrip('.')}.", style=self.s("msg")), width)
+                if len(why) > room - 1:
+                    why = why[: max(1, room - 1)]
+                    why[-1].truncate(width - 1)
+                    why[-1].append("…", style=self.s("msg"))
+                return [*why, Text("c adds a code, x marks 'nothing applies'.", style=self.s("engine"))][:room]
             elif feed is not None and not feed.available:
                 msg = "No suggestion engine here: c adds a code, x marks 'nothing applies'."
             else:
                 msg = "No suggestions for this passage: c adds a code, x marks 'nothing applies'."
-            return [Text(msg, style=self.s("engine"))]
+            return self.wrap(Text(msg, style=self.s("engine")), width)[:room]
         ui.cursor = max(0, min(ui.cursor, len(items) - 1))
         first = max(0, min(ui.cursor - room // 2, len(items) - room))
         shown = items[first : first + room]
@@ -332,6 +361,8 @@ class Screen:
         if len(items) > room:
             out[-1] = out[-1][: width - 12]
             out[-1].append(f"  (+{len(items) - room} more)", style=self.s("engine"))
+        if none is not None:
+            out.append(nothing)
         return out
 
     def picker_lines(self, session: ReviewSession, ui: Ui, width: int, room: int) -> list[Text]:
@@ -356,8 +387,8 @@ class Screen:
                 if done.decision == "accepted"
                 else ("-" if self.plain else "✗")
             )
-            row.append(f"{mark} {cid:<18.18} ", style=self.s("cursor") if sel else self.s("label"))
-            row.append(f"{c.label:<26.26} ")
+            row.append(f"{mark} {_fit(cid, 18)} ", style=self.s("cursor") if sel else self.s("label"))
+            row.append(f"{_fit(c.label, 26)} ")
             row.append(c.group + (f" › {c.parent}" if c.parent else ""), style=self.s("engine"))
             out.append(row)
         return out
@@ -378,8 +409,8 @@ class Screen:
         msg = ui.message
         if not msg and session.pending_memo.get(session.current.id):
             msg = "memo pending: saved with your next decision on this passage"
-        if not msg and session.feed is not None and session.feed.error:
-            msg = f"suggestions unavailable: {session.feed.error}"
+        if not msg and session.feed is not None and session.feed.error and items:
+            msg = f"suggestions unavailable: {session.feed.error}"  # without items, the code list says it
         if msg:
             return Text(msg, style=self.s("msg"))
         # Nothing to say: spell out the highlighted suggestion's evidence, with the rule each word matched.
@@ -410,6 +441,23 @@ class Screen:
             Text(" Press any key to go back.", style=self.s("prompt")),
         ]
         return out[:height]
+
+
+def _fit(text: str, n: int) -> str:
+    """Exactly n cells wide: padded, or cut with an ellipsis so a shortened label reads as one."""
+    return f"{text:<{n}}" if len(text) <= n else text[: n - 1] + "…"
+
+
+def _attribute(key: str, value: Any) -> tuple[bool, str]:
+    """A case attribute for the header, and whether it needed its name.
+
+    Words speak for themselves ("sport"); a bare number would not ("· 1 ·"), so it gets its
+    attribute's name ("municipalities 1"), as does a yes/no attribute.
+    """
+    if isinstance(value, bool):
+        return True, key if value else f"no {key}"
+    text = str(value)
+    return (False, text) if any(ch.isalpha() for ch in text) else (True, f"{key} {text}")
 
 
 def _evidence_words(suggestion: Any) -> list[str]:

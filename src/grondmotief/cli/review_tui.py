@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from grondmotief.cli.review_screen import Screen, Ui
 from grondmotief.cli.terminal import Terminal
+from grondmotief.codings import NONE_CODE
 from grondmotief.errors import GrondmotiefError
 from grondmotief.review.picker import search
 from grondmotief.review.sentences import parse_range, sentences
@@ -184,10 +185,13 @@ class ReviewLoop:
         self.outcome.changes += 1
         self.ui.message = f"{step.what[:1].upper()}{step.what[1:]}. u undoes."
         if advance and code is not None:
+            # On to the next open suggestion, and say so: the highlighted row is what a or r acts on next.
             items = self.items()
             idx = next((i for i, it in enumerate(items) if it.code == code), 0)
             nxt = next((i for i in range(idx + 1, len(items)) if items[i].state == "open"), None)
             self.ui.cursor = nxt if nxt is not None else idx
+            if nxt is not None:
+                self.ui.message = f"{step.what[:1].upper()}{step.what[1:]}; cursor now on {items[nxt].code}. u undoes."
         return step
 
     def _cursor_to(self, step: Step) -> None:
@@ -211,7 +215,8 @@ class ReviewLoop:
             items = self.items()
             ui.cursor = next((i for i, it in enumerate(items) if it.code == code), ui.cursor)
             if step is not None:
-                ui.message = f"Added {code} (manual). u undoes."
+                replaced = "; 'nothing applies' removed" if any(c.key[1] == NONE_CODE for c in step.changes) else ""
+                ui.message = f"Added {code} (manual){replaced}. u undoes."
             return
         if key in ("up",):
             ui.pick = max(0, ui.pick - 1)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from grondmotief import __version__
 from grondmotief.codebook import Code, Codebook
-from grondmotief.codings import Decision
+from grondmotief.codings import NONE_CODE, Decision
 from grondmotief.errors import GrondmotiefError
 from grondmotief.fileio import atomic_write_bytes
 from grondmotief.interop.refi_common import (
@@ -314,6 +314,9 @@ def build_project(study: Study, coders: list[str] | None = None, name: str | Non
     _sets(root, cb, ns, "targetGUID")
     if rejected:
         notes.append(f"{rejected} rejected decision(s) are not exported (REFI-QDA has no place for them)")
+    nothing = sum(1 for d in accepted if d.code == NONE_CODE)
+    if nothing:
+        notes.append(f"{nothing} 'nothing applies' decision(s) are not exported (REFI-QDA has no place for them)")
     return ProjectFiles(_xml_bytes(root), dict(sorted(sources.items())), notes)
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 
 from grondmotief.codebook import CodebookFile
-from grondmotief.codings import CODER_NAME, Decision, now_iso
+from grondmotief.codings import CODER_NAME, NONE_CODE, Decision, now_iso
 from grondmotief.errors import GrondmotiefError, ImportFailed, Problem
 from grondmotief.fileio import atomic_write_text
 from grondmotief.interop.refi_codes import CodePlan, plan_codes
@@ -388,8 +388,15 @@ def write_plan(study: Study, plan: ImportPlan) -> None:
     for coder, items in sorted(plan.decisions.items()):
         if items:
             _inside(study, study.codings_dir / f"{coder}.jsonl")
-            study.store(coder).record(items.values())
+            store = study.store(coder)
+            store.record(items.values())
             imported += len(items)
+            # A code accepted on a passage the coder had marked "nothing applies" replaces that mark.
+            coded = {d.segment for d in items.values() if d.decision == "accepted" and d.code != NONE_CODE}
+            stale = [d.key for d in store.read().decisions if d.code == NONE_CODE and d.segment in coded]
+            if stale:
+                store.remove(stale)
+                plan.notes.append(f"{coder}: {len(stale)} 'nothing applies' decision(s) replaced by imported codes")
     if plan.transcripts or imported:
         written = sum(1 for nt in plan.transcripts if nt.write)
         plan.notes.append(

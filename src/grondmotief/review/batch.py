@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from grondmotief.codings import Decision, now_iso
+from grondmotief.codings import NONE_CODE, Decision, now_iso
 from grondmotief.review.suggestions import SuggestFn, suggest_all
 from grondmotief.study import Study
 
@@ -14,7 +14,7 @@ class BatchPlan:
     decisions: list[Decision] = field(default_factory=list)
     passages: int = 0  # passages looked at
     below: int = 0  # suggestions under the threshold
-    already: int = 0  # suggestions the coder already decided on
+    already: int = 0  # suggestions the coder already decided on (or on a passage they said nothing applies to)
 
 
 def plan_batch(
@@ -26,9 +26,13 @@ def plan_batch(
     codes: list[str] | None = None,
     engine: SuggestFn | None = None,
 ) -> BatchPlan:
-    """The decisions `code --accept-above` would record: source and score kept from the suggestion."""
+    """The decisions `code --accept-above` would record: source and score kept from the suggestion.
+
+    A passage the coder marked "nothing applies" is the coder's judgement: batch mode leaves it alone.
+    """
     store = study.store(coder)
     existing = {d.key for d in store.read().decisions}
+    nothing = {seg for seg, code in existing if code == NONE_CODE}
     chosen = transcripts or sorted(study.transcripts)
     coded = {s.id for s in study.coded_segments() if s.transcript in chosen}
     plan = BatchPlan()
@@ -43,7 +47,7 @@ def plan_batch(
             score = round(float(s.score), 4)  # compared as recorded and shown
             if score < threshold:
                 plan.below += 1
-            elif (seg.id, s.code) in existing:
+            elif (seg.id, s.code) in existing or seg.id in nothing:
                 plan.already += 1
             else:
                 plan.decisions.append(

@@ -57,19 +57,31 @@ def _field_score(query: str, value: str) -> float:
 
 
 def search(codebook: Codebook, query: str, *, limit: int | None = None) -> list[Match]:
-    """Codes best matching `query`, best first; an empty query lists the codebook in order."""
+    """Codes best matching `query`, best first; an empty query lists the codebook in order.
+
+    Ranked in tiers, so a code whose id or Dutch label contains what was typed always comes before
+    one that merely has a matching keyword (`over` → abundance, Overvloed, before partnership with
+    its keyword "overleg"): 1. id or label, as a prefix, word prefix or substring; 2. keyword, the
+    same way; 3. letters of the id or label in order (typo tolerance), only when nothing else matches.
+    """
     q = fold(query.strip())
     if not q:
         out = [Match(cid, 0.0) for cid in codebook.order]
         return out[:limit] if limit else out
     scored: list[tuple[float, int, str]] = []
+    fuzzy: list[tuple[float, int, str]] = []
     for rank, cid in enumerate(codebook.order):
         code = codebook.codes[cid]
-        best = max(_field_score(q, cid), _field_score(q, code.label))
+        name = max(_field_score(q, cid), _field_score(q, code.label))
+        if name >= 0.6:  # tier 1, scores 0.6–1.0
+            scored.append((1.0 + name, rank, cid))
+            continue
         keyword = max((_field_score(q, k.rstrip("*")) for k in code.spec.keywords), default=0.0)
-        best = max(best, keyword * 0.7)
-        if best > 0:
-            scored.append((best, rank, cid))
-    scored.sort(key=lambda t: (-t[0], t[1]))
-    out = [Match(cid, score) for score, _, cid in scored]
+        if keyword >= 0.6:  # tier 2
+            scored.append((keyword, rank, cid))
+        elif name > 0:  # tier 3
+            fuzzy.append((name * 0.5, rank, cid))
+    found = scored or fuzzy
+    found.sort(key=lambda t: (-t[0], t[1]))
+    out = [Match(cid, score) for score, _, cid in found]
     return out[:limit] if limit else out

@@ -6,6 +6,9 @@ the moment it is made, and undo writes the previous state back the same way.
 
 Memos live in a decision's `memo` field. A memo written while the highlighted code has no
 decision is held as *pending* and attached to the next decision on that passage.
+
+"Nothing applies" (`x`) is a decision too: the reserved code `_none` (codings.NONE_CODE),
+accepted, on the passage. Accepting a real code there removes it in the same undoable step.
 """
 
 from __future__ import annotations
@@ -14,11 +17,11 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
-from grondmotief.codings import Decision, now_iso
-from grondmotief.errors import CodingsError
-from grondmotief.fileio import atomic_write_text
+from grondmotief.codings import NONE_CODE, Decision, now_iso
+from grondmotief.errors import CodingsError, GrondmotiefError
 from grondmotief.review.sentences import sentence_span
 from grondmotief.review.suggestions import SuggestionFeed
 from grondmotief.study import Study
@@ -68,7 +71,6 @@ class Step:
     index: int
     what: str
     changes: list[Change] = field(default_factory=list)
-    marked: str | None = None  # passage marked "reviewed, nothing applies"
     memo: tuple[str, str] | None = None  # (segment, pending memo consumed by this step)
 
 
@@ -83,28 +85,55 @@ class Progress:
         return self.total - self.done
 
 
-class ReviewMarks:
-    """Passages a coder reviewed and found nothing to code in (no decision to show for it).
+def legacy_marks_path(study: Study, coder: str) -> Path:
+    """Where earlier versions kept `x` marks (a cache file): read once, to move them into codings/."""
+    return study.cache_dir / "review" / f"{coder}.reviewed.json"
 
-    Kept in .grondmotief/ (a cache: deleting it only means such passages are offered again
-    when resuming); decisions themselves are only ever in codings/.
+
+def migrate_marks(study: Study, coder: str) -> int:
+    """Move "nothing applies" marks from the old cache file into the coder's codings as `_none` decisions.
+
+    Only passages that still exist and on which the coder has no decision yet get one; the cache
+    file is removed afterwards. Returns how many decisions were recorded.
     """
-
-    def __init__(self, study: Study, coder: str) -> None:
-        self.path = study.cache_dir / "review" / f"{coder}.reviewed.json"
-        self.ids: set[str] = set()
+    path = legacy_marks_path(study, coder)
+    if not path.is_file():
+        return 0
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        ids = [str(x) for x in data.get("reviewed", [])]
+    except (OSError, ValueError, AttributeError):
+        ids = []
+    store = study.store(coder)
+    decided = {d.segment for d in store.read().decisions}
+    at = now_iso()
+    new = []
+    for ref in sorted(set(ids)):
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            self.ids = {str(x) for x in data.get("reviewed", [])}
-        except (OSError, ValueError, AttributeError):
-            self.ids = set()
+            seg = study.segment(ref)
+        except (GrondmotiefError, ValueError):
+            continue  # the passage is gone: nothing to anchor the mark to
+        if seg.id not in decided:
+            new.append(none_decision(seg, coder, at=at))
+    if new:
+        store.record(new)
+    path.unlink(missing_ok=True)
+    return len(new)
 
-    def set(self, segment: str, on: bool) -> None:
-        if on:
-            self.ids.add(segment)
-        else:
-            self.ids.discard(segment)
-        atomic_write_text(self.path, json.dumps({"reviewed": sorted(self.ids)}, ensure_ascii=False, indent=1) + "\n")
+
+def none_decision(seg: Segment, coder: str, *, memo: str = "", at: str | None = None) -> Decision:
+    return Decision(
+        segment=seg.id,
+        code=NONE_CODE,
+        decision="accepted",
+        span=None,
+        source="manual",
+        score=None,
+        coder=coder,
+        at=at or now_iso(),
+        memo=memo,
+        text_sha=seg.sha,
+    )
 
 
 class ReviewSession:
@@ -125,7 +154,6 @@ class ReviewSession:
         self.feed = feed
         self.codes = set(codes) if codes else None  # suggestions limited to these codes
         self.clock = clock
-        self.marks = ReviewMarks(study, coder)
         self.undo_stack: list[Step] = []
         self.pending_memo: dict[str, str] = {}
         self.decisions: dict[Key, Decision] = {}
@@ -160,7 +188,13 @@ class ReviewSession:
             self._by_segment.setdefault(d.segment, []).append(d)
 
     def decided(self, segment: Segment) -> bool:
-        return segment.id in self._by_segment or segment.id in self.marks.ids
+        """Any decision on the passage, "nothing applies" included."""
+        return segment.id in self._by_segment
+
+    def nothing_applies(self, segment: Segment | None = None) -> Decision | None:
+        """The passage's "nothing applies" decision (`x`), if the coder recorded one."""
+        seg = segment or self.current
+        return self.decisions.get((seg.id, NONE_CODE))
 
     def resume_index(self) -> int:
         """The first passage without a decision (or the last passage when all are done)."""
@@ -187,7 +221,8 @@ class ReviewSession:
         for s in self.suggestions(seg) or []:
             items.setdefault(s.code, Item(s.code, suggestion=s))
         for d in self._by_segment.get(seg.id, []):
-            items.setdefault(d.code, Item(d.code)).decision = d
+            if d.code != NONE_CODE:  # not a code: shown as a line of its own
+                items.setdefault(d.code, Item(d.code)).decision = d
         order = {cid: i for i, cid in enumerate(self.study.codebook.order)}
         return sorted(items.values(), key=lambda it: (-(it.score or 0.0), order.get(it.code, len(order)), it.code))
 
@@ -234,8 +269,6 @@ class ReviewSession:
         records = [c.after for c in step.changes if c.after is not None]
         removals = [c.key for c in step.changes if c.after is None]
         self._store_write(records, removals)
-        if step.marked is not None:
-            self.marks.set(step.marked, True)
         self.undo_stack.append(step)
         seg = self.current.id
         if step.memo is not None:
@@ -293,6 +326,11 @@ class ReviewSession:
             step.changes.append(Change((seg.id, code), prev, new))
         if not step.changes:
             return None
+        none = self.nothing_applies(seg)
+        if verdict == "accepted" and none is not None:
+            # A code applies after all: "nothing applies" goes, in the same step (undo brings it back).
+            step.changes.append(Change(none.key, none, None))
+            step.what += " (replaces 'nothing applies')"
         return self._write(step)
 
     def accept(self, code: str) -> Step | None:
@@ -311,14 +349,31 @@ class ReviewSession:
         return self._decide(codes, "accepted", f"accepted {len(codes)} suggestion(s)")
 
     def reject_rest(self) -> Step | None:
-        """Nothing (else) applies: reject the open suggestions; mark the passage when it has no decision at all."""
+        """Nothing (else) applies: reject the open suggestions, in one step.
+
+        When no code is accepted on the passage, the step also records "nothing applies" (`_none`),
+        carrying a pending memo: the passage counts as decided, for resuming, `status` and `agree`.
+        """
         seg = self.current
-        codes = [it.code for it in self.items() if it.state == "open"]
-        step = self._decide(codes, "rejected", f"rejected {len(codes)} suggestion(s)")
-        if not self.decided(seg) and seg.id not in self.marks.ids:
-            mark = Step(self.index, "marked: nothing applies", marked=seg.id)
-            return self._write(mark)
-        return step
+        items = self.items()
+        codes = [it.code for it in items if it.state == "open"]
+        pending = self.pending_memo.get(seg.id)
+        step = Step(self.index, f"rejected {len(codes)} suggestion(s)")
+        nothing = not any(it.state == "accepted" for it in items) and self.nothing_applies(seg) is None
+        if nothing:
+            step.what = "nothing applies" + (f", {len(codes)} suggestion(s) rejected" if codes else "")
+            step.changes.append(Change((seg.id, NONE_CODE), None, none_decision(seg, self.coder, memo=pending or "")))
+            if pending is not None:
+                step.memo = (seg.id, pending)
+        for code in codes:
+            item = self.item(code)
+            memo = None
+            if pending is not None and step.memo is None:
+                memo, step.memo = pending, (seg.id, pending)
+            step.changes.append(Change((seg.id, code), item.decision, self._decision(item, "rejected", None, memo)))
+        if not step.changes:
+            return None
+        return self._write(step)
 
     def narrow(self, code: str, first: int, last: int) -> Step | None:
         """Accept `code` with its quote narrowed to sentences first..last (1-based)."""
@@ -332,14 +387,15 @@ class ReviewSession:
         """Memo on `code`'s decision; held pending when that code has no decision yet. Returns where it went."""
         seg = self.current
         text = text.strip()
-        item = self.item(code) if code else None
-        if item is not None and item.decision is not None:
+        item = self.item(code) if code else Item(NONE_CODE, decision=self.nothing_applies(seg))
+        if item.decision is not None:
             prev = item.decision
             if prev.memo == text:
                 return "unchanged"
             new = prev.model_copy(update={"memo": text, "at": now_iso()})
-            self._write(Step(self.index, f"memo on {code}", [Change(prev.key, prev, new)]))
-            return f"memo saved on {code}"
+            where = code or "'nothing applies'"
+            self._write(Step(self.index, f"memo on {where}", [Change(prev.key, prev, new)]))
+            return f"memo saved on {where}"
         if text:
             self.pending_memo[seg.id] = text
             return "memo pending: it is saved with your next decision on this passage"
@@ -347,10 +403,9 @@ class ReviewSession:
         return "memo dropped"
 
     def memo_of(self, code: str | None) -> str:
-        if code is not None:
-            d = self.decisions.get((self.current.id, code))
-            if d is not None:
-                return d.memo
+        d = self.decisions.get((self.current.id, code or NONE_CODE))
+        if d is not None:
+            return d.memo
         return self.pending_memo.get(self.current.id, "")
 
     def undo(self) -> Step | None:
@@ -362,8 +417,6 @@ class ReviewSession:
         removals = [c.key for c in step.changes if c.before is None]
         self._store_write(records, removals)
         self.undo_stack.pop()
-        if step.marked is not None:
-            self.marks.set(step.marked, False)
         for c in step.changes:
             self._apply_local(c.key, c.before)
         if step.memo is not None:

@@ -1,10 +1,15 @@
-"""`status`: per coder and transcript, passages decided of total, accepted vs rejected, codes used."""
+"""`status`: per coder and transcript, passages decided of total, accepted vs rejected, codes used.
+
+"Nothing applies" (`_none`) makes a passage decided; it is counted apart (`nothing`), never as an
+accepted code or a code used.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
 
+from grondmotief.codings import NONE_CODE
 from grondmotief.errors import GrondmotiefError
 from grondmotief.study import Study
 
@@ -25,7 +30,8 @@ def status_rows(
         if not (study.codings_dir / f"{coder}.jsonl").exists():
             raise GrondmotiefError(f"no codings for coder '{coder}' (have: {', '.join(study.coders()) or 'none'})")
         per: dict[str, dict[str, Any]] = {
-            t: {"segments": set(), "accepted": 0, "rejected": 0, "orphans": 0, "codes": set()} for t in tids
+            t: {"segments": set(), "accepted": 0, "rejected": 0, "nothing": 0, "orphans": 0, "codes": set()}
+            for t in tids
         }
         for a in study.decisions([coder]):
             tid = a.segment.split("¶")[0]
@@ -37,17 +43,28 @@ def status_rows(
                 continue
             if a.segment in coded[tid]:
                 bucket["segments"].add(a.segment)
+            if a.decision.code == NONE_CODE:
+                bucket["nothing"] += 1
+                continue
             bucket[a.decision.decision] += 1
             if a.decision.decision == "accepted":
                 bucket["codes"].add(a.decision.code)
-        total: dict[str, Any] = {"decided": 0, "total": 0, "accepted": 0, "rejected": 0, "orphans": 0, "codes": set()}
+        total: dict[str, Any] = {
+            "decided": 0,
+            "total": 0,
+            "accepted": 0,
+            "rejected": 0,
+            "nothing": 0,
+            "orphans": 0,
+            "codes": set(),
+        }
         for tid in tids:
             b = per[tid]
             row = _row(coder, tid, len(b["segments"]), len(coded[tid]), b, order)
             rows.append(row)
             total["decided"] += row["decided"]
             total["total"] += row["total"]
-            for k in ("accepted", "rejected", "orphans"):
+            for k in ("accepted", "rejected", "nothing", "orphans"):
                 total[k] += b[k]
             total["codes"] |= b["codes"]
         if len(tids) > 1:
@@ -64,6 +81,7 @@ def _row(coder: str, tid: str, decided: int, total: int, b: dict[str, Any], orde
         "percent": round(100 * decided / total) if total else 0,
         "accepted": b["accepted"],
         "rejected": b["rejected"],
+        "nothing": b["nothing"],
         "orphans": b["orphans"],
         "codes": sorted(b["codes"], key=lambda c: (order.get(c, len(order)), c)),
     }
