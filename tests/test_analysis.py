@@ -200,6 +200,187 @@ def test_cli_crosstab_normalize_and_errors(cli, study_dir: Path) -> None:
     care = next(row for row in json.loads(r.stdout) if row["theme"] == "care")
     assert care["equality"] == pytest.approx(0.6667, abs=1e-4) and care["total"] == 3
     bad = cli("crosstab", "theme", "nope", "--study", str(study_dir))
-    assert bad.exit_code == 1 and "neither a code group" in bad.stderr and bad.stdout == ""
+    assert bad.exit_code == 2 and "neither a code group" in bad.stderr and bad.stdout == ""
     usage = cli("crosstab", "theme", "motive", "--unit", "paragraph", "--study", str(study_dir))
     assert usage.exit_code == 2
+
+
+# Decisions that do not count -----------------------------------------------------------------------
+def _record(study_dir: Path, coder: str, segment: str, codes: list[str], decision: str = "accepted") -> None:
+    from grondmotief.codings import Decision
+
+    s = Study.open(study_dir)
+    seg = s.segment(segment)
+    s.store(coder).record(
+        [
+            Decision(
+                segment=segment,
+                code=c,
+                decision=decision,
+                coder=coder,
+                at="2026-03-05T09:00:00Z",
+                text_sha=seg.sha,
+            )
+            for c in codes
+        ]
+    )
+
+
+def test_reserved_none_code_never_counts(study_dir: Path) -> None:
+    """`_none` ("reviewed, no code applies") is a coder's mark: never a code in tallies or quotes."""
+    from grondmotief.quotes import QuoteFinder, find_quotes
+    from grondmotief.report import render_report
+
+    before = Study.open(study_dir)
+    tallies = [(r.code, r.passages, r.cases) for r in tally(before)]
+    chapters = render_report(before).files
+    # ben never coded org01¶6 or org03¶4; he marks them "nothing applies".
+    _record(study_dir, "ben", "org01¶6", ["_none"])
+    _record(study_dir, "ben", "org03¶4", ["_none"])
+    s = Study.open(study_dir)
+    coded = coded_passages(s)
+    assert "_none" not in coded.by_code and all("_none" not in c for c in coded.by_segment.values())
+    assert set(coded.by_coder["org01¶6"]) == {"anna"}  # ben's mark is no agreement with anna
+    assert [(r.code, r.passages, r.cases) for r in tally(s)] == tallies
+    assert clash(s).total.passages == 10
+    quote = next(q for q in find_quotes(s, coded, ["subsidies"], allow_flagged=True) if q.id == "org01¶6")
+    assert quote.coders == ["anna"] and "_none" not in quote.codes
+    assert QuoteFinder(s, coded).agreement("org03¶4", ["permits"]) == 1
+    assert render_report(s).files == chapters
+
+
+def _edit_org01_2(study_dir: Path) -> None:
+    path = study_dir / "interviews" / "org01.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Elk jaar weer die aanvraag.", "Elk jaar opnieuw die aanvraag."),
+        encoding="utf-8",
+    )
+
+
+def test_orphaned_decisions_are_counted_not_silently_dropped(study_dir: Path) -> None:
+    assert coded_passages(Study.open(study_dir)).orphaned == 0
+    _edit_org01_2(study_dir)  # anna accepted 3 codes there, ben 2
+    s = Study.open(study_dir)
+    coded = coded_passages(s)
+    assert coded.orphaned == 5 and "org01¶2" not in coded.by_segment
+    assert coded_passages(s, ["ben"]).orphaned == 2
+    rows = {r.code: r for r in tally(s, passages=coded)}
+    assert rows["subsidies"].passages == 4  # 5 before the edit
+
+
+ORPHAN_WARNING = "5 accepted decision(s) no longer match their passage; run `grondmotief check`"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("tally",),
+        ("tally", "--by", "organisation_type", "--format", "csv"),
+        ("crosstab", "theme", "motive"),
+        ("crosstab", "theme", "motive", "--clash", "--format", "json"),
+        ("quote", "--theme", "subsidies", "--format", "json"),
+    ],
+)
+def test_commands_warn_about_orphaned_decisions(cli, study_dir: Path, args: tuple[str, ...]) -> None:
+    clean = cli(*args, "--study", str(study_dir))
+    assert clean.exit_code == 0 and "no longer match" not in clean.stderr
+    _edit_org01_2(study_dir)
+    r = cli(*args, "--study", str(study_dir))
+    assert r.exit_code == 0, r.stderr
+    assert ORPHAN_WARNING in r.stderr and "no longer match" not in r.stdout
+
+
+def test_report_check_fails_on_orphans_even_when_up_to_date(cli, study_dir: Path) -> None:
+    _edit_org01_2(study_dir)
+    written = cli("report", "--study", str(study_dir))
+    assert written.exit_code == 0 and ORPHAN_WARNING in written.stderr
+    check = cli("report", "--check", "--study", str(study_dir))
+    assert check.exit_code == 1
+    assert "stale" not in check.stderr  # the chapters match what the study renders ...
+    assert (
+        "incomplete data: 5 accepted decision(s) no longer match their passage" in check.stderr
+    )  # ... but not all of it
+
+
+# Usage errors (exit 2, naming what is known) ---------------------------------------------------------
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("tally", "--by", "kleur"),
+            "--by 'kleur': no transcript has this attribute (attributes: organisation_type, sector)",
+        ),
+        (("tally", "--group", "thema"), "--group 'thema': no such code group (groups: theme, motive)"),
+        (("tally", "--coder", "carla"), "--coder 'carla': no codings/carla.jsonl (coders: anna, ben)"),
+        (("crosstab", "theme", "kleur"), "COLS 'kleur' is neither a code group (theme, motive) nor a transcript"),
+        (("crosstab", "kleur", "motive"), "ROWS 'kleur' is neither a code group"),
+        (("crosstab", "motive", "theme", "--clash"), "group 'theme' has no codes with `sphere: civil`"),
+        (("quote", "--theme", "nosuch"), "--theme 'nosuch': no such code (codes in theme: subsidies, permits, care)"),
+        (("quote", "--theme", "love"), "--theme 'love' is in group 'motive', not 'theme'"),
+        (("quote", "--code", "org"), "--code 'org': no such code (codes: subsidies, permits"),
+        (
+            ("quote", "--where", "organisation_type=volunteersonly"),
+            "no transcript has organisation_type=volunteersonly (organisation_type: professionals-with-volunteers, "
+            "volunteer-centred, volunteers-only)",
+        ),
+        (("quote", "--transcript", "org99"), "--transcript 'org99': no such transcript (transcripts: org01, org02"),
+        (("report", "--coder", "carla"), "--coder 'carla': no codings/carla.jsonl"),
+    ],
+)
+def test_unknown_ids_are_usage_errors(cli, study_dir: Path, args: tuple[str, ...], message: str) -> None:
+    r = cli(*args, "--study", str(study_dir))
+    assert r.exit_code == 2, r.stderr
+    assert message in r.stderr and r.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("command", "formats", "refused"),
+    [
+        ("tally", "table|csv|json|md", "jsonl"),
+        ("crosstab", "table|csv|json|md", "text"),
+        ("quote", "md|text|json|csv", "table"),
+    ],
+)
+def test_format_help_lists_only_accepted_formats(cli, command: str, formats: str, refused: str) -> None:
+    help_text = cli(command, "--help").stdout
+    assert formats in help_text and "jsonl" not in help_text
+    args = ("theme", "motive") if command == "crosstab" else ()
+    r = cli(command, *args, "--format", refused)
+    assert r.exit_code == 2 and "--format" in r.stderr
+
+
+# Tables at 80 columns ------------------------------------------------------------------------------
+@pytest.fixture
+def eighty_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    from grondmotief.cli import console
+
+    monkeypatch.setattr(console.out, "width", 80)
+
+
+def test_tally_by_fits_80_columns(cli, study_dir: Path, eighty_columns: None) -> None:
+    r = cli("tally", "--by", "organisation_type", "--study", str(study_dir))
+    assert r.exit_code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80 and "…" not in r.stdout
+    header = next(line for line in lines if "code" in line and "passages" in line)
+    assert [h.strip() for h in header.strip("┃ ").split("┃")][-3:] == ["pwv", "vc", "vo"]
+    assert "Tussen formele" not in r.stdout  # no label column
+    row = next(line for line in lines if " subsidies " in line)
+    assert [c.strip() for c in row.split("│")[-4:-1]] == ["1/1", "1/1", "2/2"]  # pwv, vc, vo
+    assert "  pwv = professionals-with-volunteers" in lines and "  vo = volunteers-only" in lines
+    # md keeps the full names for documents.
+    md = cli("tally", "--by", "organisation_type", "--format", "md", "--study", str(study_dir))
+    assert md.stdout.splitlines()[0].endswith("| professionals-with-volunteers | volunteer-centred | volunteers-only |")
+
+
+def test_crosstab_clash_table_rows_are_one_line_each(cli, study_dir: Path, eighty_columns: None) -> None:
+    r = cli("crosstab", "theme", "motive", "--clash", "--study", str(study_dir))
+    assert r.exit_code == 0, r.stderr
+    lines = [line.rstrip() for line in r.stdout.splitlines()]
+    assert max(len(line) for line in lines) <= 80
+    body = [line for line in lines if line.startswith("│")]
+    assert [line.split("│")[1].strip() for line in body] == ["subsidies", "permits", "care", "(all)"]
+    assert "most frequent civil × state pair:" in lines
+    assert "  subsidies  love × efficiency (1 passage)" in lines
+    care = lines.index("  care       love × efficiency, equality × efficiency, abundance × scarcity (1")
+    assert lines[care + 1] == "             passage each)"  # a long tie wraps under the pairs

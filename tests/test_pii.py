@@ -133,3 +133,38 @@ def test_demo_interviews_have_no_personal_data() -> None:
     ]
     assert len(study.transcripts) >= 10
     assert flagged == []
+
+
+# export --format csv|json: the same screen as quote and report ---------------------------------------
+ANALYSIS = Path(__file__).parent / "fixtures" / "analysis"
+
+
+@pytest.fixture
+def analysis_study(tmp_path: Path) -> Path:
+    import shutil
+
+    dest = tmp_path / "study"
+    shutil.copytree(ANALYSIS, dest, ignore=shutil.ignore_patterns("golden", "chapters"))
+    return dest
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_export_withholds_flagged_quotes(cli, analysis_study: Path, fmt: str) -> None:
+    import csv
+    import io
+    import json
+
+    r = cli("export", "--format", fmt, "--study", str(analysis_study))
+    assert r.exit_code == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO(r.stdout))) if fmt == "csv" else json.loads(r.stdout)
+    quotes = {row["citation"]: row["quote"] for row in rows}
+    assert quotes["org01¶6"] == "" and quotes["org03¶4"] == ""  # e-mail address; a forbidden name
+    assert quotes["org01¶4"].startswith("Voor het toernooi")  # the rest is untouched
+    assert "info@" not in r.stdout and "Klompmaker" not in r.stdout
+    warnings = [line for line in r.stderr.splitlines() if "quote left empty" in line]
+    assert len(warnings) == 2  # one per passage, not per row
+    assert "org01¶6: quote left empty in the export: may contain personal data (e-mail address)" in warnings[0]
+    assert "org03¶4" in warnings[1] and "forbidden name" in warnings[1]
+    assert "info@" not in r.stderr and "Klompmaker" not in r.stderr
+    shown = cli("export", "--format", fmt, "--allow-flagged", "--study", str(analysis_study))
+    assert "info@buurtsport-voorbeeld.nl" in shown.stdout and "quote left empty" not in shown.stderr

@@ -148,9 +148,9 @@ def test_where_filters(cli, study_dir: Path) -> None:
     )
     assert [x["id"] for x in either] == ["org01¶2", "org04¶2"]
     bad = q(cli, study_dir, "--where", "kleur=rood")
-    assert bad.exit_code == 1 and "no transcript has attribute 'kleur'" in bad.stderr
+    assert bad.exit_code == 2 and "no transcript has attribute 'kleur'" in bad.stderr
     worse = q(cli, study_dir, "--where", "geen-is-teken")
-    assert worse.exit_code == 1 and "key=value" in worse.stderr
+    assert worse.exit_code == 2 and "key=value" in worse.stderr
 
 
 def test_csv_and_context(cli, study_dir: Path) -> None:
@@ -180,6 +180,119 @@ def test_limit_and_usage_errors(cli, study_dir: Path) -> None:
     assert q(cli, study_dir, "--theme", "love").exit_code == 2  # a motive given as theme
     assert q(cli, study_dir, "--format", "table").exit_code == 2
     unknown = q(cli, study_dir, "--code", "nope")
-    assert unknown.exit_code == 1 and "unknown code 'nope'" in unknown.stderr
+    assert unknown.exit_code == 2 and "--code 'nope': no such code" in unknown.stderr
     none = q(cli, study_dir, "--code", "abundance", "--coder", "ben")
     assert none.exit_code == 0 and none.stdout == "" and "no quotes match" in none.stderr
+
+
+# Escaping only where a character is special ---------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("Crowdmanagement! Voor een weiland", "Crowdmanagement! Voor een weiland"),
+        ("snake_case, 3 * 4 en 5 ~ 6", "snake_case, 3 * 4 en 5 ~ 6"),
+        ("#1 prioriteit, Zorg + Welzijn - 50% {x} ^", "#1 prioriteit, Zorg + Welzijn - 50% {x} ^"),
+        ("1990 was een goed jaar", "1990 was een goed jaar"),
+        ("# kop", "\\# kop"),
+        ("- item", "\\- item"),
+        ("+ item", "\\+ item"),
+        ("* item", "\\* item"),
+        ("1. lijst", "1\\. lijst"),
+        ("Thema #", "Thema \\#"),
+        ("![i](x)", "\\!\\[i\\](x)"),
+        ("*vet* en _schuin_", "\\*vet\\* en \\_schuin\\_"),
+        ("a|b", "a\\|b"),
+        ("`code` \\", "\\`code\\` \\\\"),
+        ("<b> & &amp;", "&lt;b&gt; & &amp;amp;"),
+    ],
+)
+def test_escape_inline_only_where_special(text: str, escaped: str) -> None:
+    assert escape_inline(text) == escaped
+
+
+def test_blockquote_leaves_pipes_alone_but_no_table_forms() -> None:
+    text = "kolom | kolom\n\n| --- | --- |\n\n| a | b |"
+    quoted = blockquote(text)
+    assert "\\|" not in quoted
+    html = md_html(quoted)
+    assert "<table" not in html and html.count("<blockquote>") == 1
+    assert "\\|" in escape_inline("a | b")  # a cell of a table keeps its escaped pipe
+
+
+_ALPHABET = "ab 1.#*_-+!|[]()<>&;`~\\=:"
+
+
+def _rendered_text(html: str) -> str:
+    import html as html_lib
+
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", html)).strip()
+
+
+def test_escaped_text_renders_as_itself() -> None:
+    """Whatever the text, the escaped version renders to that text, in one paragraph, and no markup."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from grondmotief.mdsafe import clean
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.text(alphabet=_ALPHABET, min_size=1, max_size=24))
+    def check(text: str) -> None:
+        plain = clean(text)
+        if not plain:
+            return
+        html = md_html(escape_inline(text))
+        assert html.count("<p>") == 1 and not any(t in html for t in (*FORBIDDEN_HTML, "<ul", "<ol", "<hr", "<h"))
+        assert _rendered_text(html) == plain
+        quoted = md_html(blockquote(text))
+        assert quoted.count("<blockquote>") == 1 and _rendered_text(quoted) == plain
+
+    check()
+
+
+# Which quotes: narrowed spans, spread over organisations ---------------------------------------------
+def test_a_narrowed_span_wins_over_a_whole_passage(cli, study_dir: Path) -> None:
+    # org01¶2: anna narrowed subsidies to its first sentence, ben accepted the whole passage.
+    r = q(cli, study_dir, "--theme", "subsidies", "--format", "json")
+    item = next(x for x in json.loads(r.stdout) if x["id"] == "org01¶2")
+    assert item["text"] == "Elk jaar weer die aanvraag." and item["coders"] == ["anna", "ben"]
+    # Several codes asked: each code's part (efficiency was accepted whole), so the whole passage.
+    both = json.loads(q(cli, study_dir, "--theme", "subsidies", "--motive", "efficiency", "--format", "json").stdout)
+    assert next(x for x in both if x["id"] == "org01¶2")["spans"] == [[0, 130]]
+
+
+def test_best_quotes_spread_over_organisations_and_passages(study_dir: Path) -> None:
+    from grondmotief.analysis import coded_passages
+    from grondmotief.quotes import QuoteFinder, QuoteUsage, best_quotes
+
+    s = Study.open(study_dir)
+    finder = QuoteFinder(s, coded_passages(s))
+    ids = lambda quotes: [x.id for x in quotes]  # noqa: E731
+    # care: org02¶2 (anna), org02¶4 (ben), org04¶2 (anna and ben: the strongest).
+    assert ids(best_quotes(finder, ["care"], 1)) == ["org04¶2"]
+    # An organisation not yet quoted in the chapter comes before a stronger quote from one that was.
+    assert ids(best_quotes(finder, ["care"], 1, usage=QuoteUsage(cases={"org04": 1}))) == ["org02¶2"]
+    # Shown strongest first, whatever the order they were chosen in.
+    usage = QuoteUsage(cases={"org04": 1})
+    assert ids(best_quotes(finder, ["care"], 2, usage=usage)) == ["org04¶2", "org02¶2"]
+    assert usage.cases == {"org04": 2, "org02": 1} and usage.passages == {"org04¶2", "org02¶2"}
+    # A passage already quoted under another theme comes last, even after a second quote of one case.
+    used = QuoteUsage(passages={"org04¶2"})
+    assert ids(best_quotes(finder, ["care"], 2, usage=used)) == ["org02¶2", "org02¶4"]
+    assert ids(best_quotes(finder, ["care"], 3, usage=QuoteUsage(passages={"org04¶2"}))) == [
+        "org04¶2",
+        "org02¶2",
+        "org02¶4",
+    ]
+
+
+def test_chapter_quotes_spread_over_the_themes_of_a_group(study_dir: Path) -> None:
+    """The themes of chapter 1 choose their quotes together, so no passage is quoted twice."""
+    from grondmotief.report_context import build_context
+
+    s = Study.open(study_dir)
+    ctx, _ = build_context(s, None)
+    picked = [x["id"] for c in s.codebook.in_group("theme") for x in ctx["quotes"][c]]
+    assert len(picked) == len(set(picked))
+    assert [x["id"] for x in ctx["quotes"]["care"]] == ["org04¶2", "org02¶2"]
+    assert picked == ["org01¶2", "org02¶6", "org01¶4", "org04¶2", "org02¶2"]

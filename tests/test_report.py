@@ -149,8 +149,8 @@ def test_study_template_overrides_and_empty_disables(cli, study_dir: Path) -> No
 def test_eject_copies_a_packaged_template(cli, study_dir: Path) -> None:
     r = report(cli, study_dir, "--eject", "02-grondmotieven.md.j2")
     assert r.exit_code == 0 and (study_dir / "templates" / "02-grondmotieven.md.j2").is_file()
-    assert report(cli, study_dir, "--eject", "02-grondmotieven.md.j2").exit_code == 1
-    assert report(cli, study_dir, "--eject", "../grondmotief.yaml").exit_code == 1
+    assert report(cli, study_dir, "--eject", "02-grondmotieven.md.j2").exit_code == 2  # exists: a usage problem
+    assert report(cli, study_dir, "--eject", "../grondmotief.yaml").exit_code == 2
 
 
 @pytest.mark.parametrize(
@@ -211,3 +211,169 @@ def test_quick_commands_do_not_import_spacy(study_dir: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result == {"codes": [0, 0, 0, 0], "heavy": []}
+
+
+# Dutch wording for every count ---------------------------------------------------------------------
+def _write_codings(study_dir: Path, coder: str, decisions: dict[str, list[str]]) -> None:
+    from grondmotief.codings import Decision
+
+    s = Study.open(study_dir)
+    s.store(coder).record(
+        [
+            Decision(
+                segment=seg,
+                code=c,
+                decision="accepted",
+                coder=coder,
+                at="2026-03-05T09:00:00Z",
+                text_sha=s.segment(seg).sha,
+            )
+            for seg, codes in decisions.items()
+            for c in codes
+        ]
+    )
+
+
+def _add_theme(study_dir: Path) -> None:
+    """A theme nobody coded: counts of 0."""
+    path = study_dir / "codebooks" / "mini.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "  - id: love\n",
+            "  - id: access\n    group: theme\n    label: Ingang bij de gemeente\n    definition: De weg naar de gemeente.\n"
+            "  - id: love\n",
+        ),
+        encoding="utf-8",
+    )
+
+
+BAD_DUTCH = [
+    r"\b1 van de \d+ organisaties noemen",
+    r"\b0 van de",
+    r"bevatten er 1 ",
+    r"\b1 van de \d+ passages over dit thema bevatten",
+    r"Van alle 1 ",
+    r"\b1 passages\b",
+    r"\b1 organisaties\b",
+    r"verspreid over 1 organisatie",
+    r"Alle 2 ",
+]
+
+
+def _chapters(study_dir: Path, coders: list[str] | None = None) -> dict[str, str]:
+    import re
+
+    files = render_report(Study.open(study_dir), coders).files
+    text = "".join(v for k, v in files.items() if k.endswith(".md"))
+    for pattern in BAD_DUTCH:
+        assert not re.search(pattern, text), pattern
+    return files
+
+
+def test_counts_of_zero_one_and_many_read_as_dutch(study_dir: Path) -> None:
+    _add_theme(study_dir)
+    many = _chapters(study_dir)  # anna and ben
+    assert "Alle 4 organisaties noemen dit thema, in 5 passages." in many["01-ervaringen.md"]  # subsidies
+    assert "2 van de 4 organisaties noemen dit thema, in 3 passages." in many["01-ervaringen.md"]  # care
+    assert (
+        "Van alle 10 gecodeerde passages bevatten er 3 een botsing, verspreid over 3 organisaties."
+        in many["02-grondmotieven.md"]
+    )
+    assert "de codeurs anna en ben: een passage telt mee als minstens één van beiden" in many["01-ervaringen.md"]
+    # Nobody coded access: one sentence, no empty breakdown table, no "no quotes" line.
+    access = many["01-ervaringen.md"].split("## Ingang bij de gemeente\n")[1].split("\n## ")[0]
+    assert access == "\nDe weg naar de gemeente.\n\nGeen van de 4 organisaties noemt dit thema.\n"
+
+    ben = _chapters(study_dir, ["ben"])
+    assert "1 van de 4 organisaties noemt dit thema, in 1 passage." in ben["01-ervaringen.md"]  # permits
+    assert "Van alle 6 gecodeerde passages bevat er 1 een botsing." in ben["02-grondmotieven.md"]
+    assert (
+        "1 van de 2 passages over dit thema bevat een botsing: liefde tegenover doelmatigheid; "
+        in ben["02-grondmotieven.md"]
+    )
+    assert "volgen de codering van codeur ben." in ben["01-ervaringen.md"]
+
+    _write_codings(study_dir, "carla", {"org01¶4": ["permits"], "org02¶4": ["love"]})
+    carla = _chapters(study_dir, ["carla"])
+    assert "Geen van de 2 gecodeerde passages bevat een botsing." in carla["02-grondmotieven.md"]
+    assert "| Botsingen |" not in carla["02-grondmotieven.md"]  # no table of zeros
+    _write_codings(study_dir, "dora", {"org02¶4": ["love", "efficiency"]})
+    one = _chapters(study_dir, ["dora"])
+    assert "De enige gecodeerde passage bevat een botsing." in one["02-grondmotieven.md"]
+    # Three coders, and one study-wide coder sentence for each chapter that counts.
+    three = _chapters(study_dir, ["anna", "ben", "carla"])
+    assert (
+        "de codeurs anna, ben en carla: een passage telt mee als minstens één van hen" in three["02-grondmotieven.md"]
+    )
+
+
+def test_one_organisation(study_dir: Path) -> None:
+    for tid in ("org02", "org03", "org04"):
+        (study_dir / "interviews" / f"{tid}.md").unlink()
+    files = _chapters(study_dir)
+    assert "We spraken met 1 organisatie. Per thema staat of die het thema" in files["01-ervaringen.md"]
+    assert "De organisatie noemt dit thema, in 2 passages." in files["01-ervaringen.md"]  # subsidies: ¶2, ¶6
+    assert "De organisatie noemt dit thema niet." in files["01-ervaringen.md"]  # care
+    assert "We spraken met 1 organisatie." in files["04-bijlage-organisaties.md"]
+
+
+def test_clash_totals_that_do_not_add_up_are_explained(study_dir: Path) -> None:
+    # dora: a clash without a theme (org01¶2), two under two themes (org02¶2, org03¶2), one under one.
+    _write_codings(
+        study_dir,
+        "dora",
+        {
+            "org01¶2": ["love", "efficiency"],
+            "org02¶2": ["abundance", "scarcity", "care", "permits"],
+            "org03¶2": ["love", "efficiency", "subsidies", "care"],
+            "org04¶2": ["love", "efficiency", "care"],
+        },
+    )
+    text = render_report(Study.open(study_dir), ["dora"]).files["02-grondmotieven.md"]
+    assert "Alle 4 gecodeerde passages bevatten een botsing, verspreid over 4 organisaties." in text
+    assert (
+        "De botsingen in de tabel tellen op tot 5, niet tot 4: 1 botsing staat in een passage zonder thema, "
+        "en 2 passages met een botsing tellen bij meer dan één thema mee." in text
+    )
+    # The union of anna and ben: the table adds up, so nothing to explain.
+    assert "tellen op tot" not in render_report(Study.open(study_dir), ["anna", "ben"]).files["02-grondmotieven.md"]
+
+
+def test_how_clash_quotes_are_chosen_is_said_once(study_dir: Path) -> None:
+    text = render_report(Study.open(study_dir)).files["02-grondmotieven.md"]
+    assert text.count("De sterkste botsingen zijn") == 1
+    assert text.index("De sterkste botsingen zijn") < text.index("### ")
+
+
+def test_codebook_appendix_names_codes_by_label(study_dir: Path) -> None:
+    text = render_report(Study.open(study_dir)).files["03-bijlage-codeboek.md"]
+    assert "- verwijzingen door het wijkteam (codeer *Tussen formele en informele zorg*)" in text
+    assert "codeer care" not in text
+    from grondmotief.report_context import code_refs
+
+    s = Study.open(study_dir)
+    assert code_refs("Zie subsidies; Codeer equality_x of love.", s) == "Zie *Subsidies*; Codeer equality_x of love."
+    assert code_refs("codeer love *en* [meer]", s) == "codeer *Liefde* \\*en\\* \\[meer\\]"
+
+
+def test_organisations_appendix_puts_type_first() -> None:
+    from grondmotief.report_context import attribute_order
+
+    assert attribute_order(["zeta", "sector", "municipalities", "alpha", "organisation_type", "respondent_role"]) == [
+        "organisation_type",
+        "sector",
+        "respondent_role",
+        "municipalities",
+        "alpha",
+        "zeta",
+    ]
+
+
+def test_figure_has_axis_titles_and_indents_child_codes(study_dir: Path) -> None:
+    import re
+
+    svg = render_report(Study.open(study_dir)).files["figures/cooccurrence-motive-theme.svg"]
+    x = {m[1]: float(m[0]) for m in re.findall(r'text-anchor: start" x="([\d.]+)" y="[\d.]+"[^>]*>([^<]+)</text>', svg)}
+    assert x["Schaarste"] == x["Overvloed"] > x["Schaarste en overvloed"] == x["Liefde"]  # children indented
+    assert ">Grondmotieven</text>" in svg and ">Thema's</text>" in svg  # axis titles

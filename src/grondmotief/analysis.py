@@ -36,16 +36,33 @@ class CodedPassages:
     decisions: list[Decision] = field(default_factory=list)
     by_coder: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # segment → coder → codes
     segment_decisions: dict[str, list[Decision]] = field(default_factory=dict)
+    # Accepted decisions whose passage text changed or vanished: left out of every count above, so
+    # callers must say so (`check` lists them). Never silently dropped.
+    orphaned: int = 0
 
 
 def coded_passages(study: Study, coders: list[str] | None = None) -> CodedPassages:
+    """Accepted decisions on codes of the codebook, re-anchored and rolled up.
+
+    Codes outside the codebook never count: a code removed from the codebook, and the reserved
+    `_none` ("reviewed, no code applies"), which is a coder's mark, not a code.
+    """
     cb = study.codebook
     by_code: dict[str, set[str]] = defaultdict(set)
     by_segment: dict[str, set[str]] = defaultdict(set)
     by_coder: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     seg_decisions: dict[str, list[Decision]] = defaultdict(list)
     rollups = {cid: cb.rollup(cid) for cid in cb.codes}
-    decisions = [d for d in study.accepted(coders) if d.code in cb.codes]
+    decisions: list[Decision] = []
+    orphaned = 0
+    for a in study.decisions(coders):
+        d = a.decision
+        if d.decision != "accepted" or d.code not in cb.codes:
+            continue
+        if a.status == "orphan":
+            orphaned += 1
+            continue
+        decisions.append(d if a.new_segment is None else d.model_copy(update={"segment": a.new_segment}))
     for d in decisions:
         seg_decisions[d.segment].append(d)
         mine = by_coder[d.segment][d.coder]
@@ -54,7 +71,12 @@ def coded_passages(study: Study, coders: list[str] | None = None) -> CodedPassag
             by_segment[d.segment].add(cid)
             mine.add(cid)
     return CodedPassages(
-        dict(by_code), dict(by_segment), decisions, {s: dict(c) for s, c in by_coder.items()}, dict(seg_decisions)
+        dict(by_code),
+        dict(by_segment),
+        decisions,
+        {s: dict(c) for s, c in by_coder.items()},
+        dict(seg_decisions),
+        orphaned,
     )
 
 
@@ -296,6 +318,10 @@ class ClashTable:
     rows: list[ClashRow]
     total: ClashRow
     passages: dict[str, PassageClash]  # segment → its clash, only passages with one
+    # Why the per-row clash counts need not add up to total.clashes: clash passages that carry no
+    # code of the rows group (they count only in the total), and those counted under several rows.
+    outside_rows: int = 0
+    in_several_rows: int = 0
 
 
 def _pole_codes(cb: Codebook, codes: set[str], poles: dict[str, str]) -> dict[str, list[str]]:
@@ -371,6 +397,7 @@ def clash(
         )
 
     out_rows = []
+    rows_per_clash: dict[str, int] = defaultdict(int)
     for key in row_axis.keys:
         if row_axis.kind == "group":
             segs = coded.by_code.get(key, set())
@@ -380,9 +407,14 @@ def clash(
                 for s in coded.by_segment
                 if attribute_value(study.transcripts[case_of(s)].attributes.get(rows)) == key
             }
+        for s in segs:
+            if s in per_passage:
+                rows_per_clash[s] += 1
         out_rows.append(row(key, row_axis.labels[key], set(segs)))
     total = row(None, "(all)", set(coded.by_segment))
-    return ClashTable(rows, motives, poles, out_rows, total, per_passage)
+    outside = sum(1 for s in per_passage if s not in rows_per_clash)
+    several = sum(1 for n in rows_per_clash.values() if n > 1)
+    return ClashTable(rows, motives, poles, out_rows, total, per_passage, outside, several)
 
 
 def clash_strength(pc: PassageClash) -> tuple[int, int]:

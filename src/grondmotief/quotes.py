@@ -82,18 +82,27 @@ def attribution(t: Transcript) -> str:
 
 
 def merge_spans(decisions: Iterable[Decision], length: int) -> list[tuple[int, int]]:
+    """The spans to quote: the narrowed spans the decisions carry, merged; else the whole passage.
+
+    A coder who accepted the whole passage does not widen another coder's narrowed span: the span
+    is the part someone judged quotable, and a whole 900-character turn is rarely what a reader needs.
+    """
     spans = []
     for d in decisions:
         if d.span is None:
-            return [(0, length)]
+            continue
         s, e = max(0, min(d.span[0], length)), max(0, min(d.span[1], length))
         if e > s:
             spans.append((s, e))
-    if not spans:
-        return [(0, length)]
-    spans.sort()
-    merged = [spans[0]]
-    for s, e in spans[1:]:
+    return _union(spans) or [(0, length)]
+
+
+def _union(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    ordered = sorted(spans)
+    if not ordered:
+        return []
+    merged = [ordered[0]]
+    for s, e in ordered[1:]:
         if s <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], e))
         else:
@@ -121,6 +130,9 @@ def parse_where(items: list[str] | None, study: Study) -> dict[str, set[str]]:
             raise UsageProblem(
                 f"--where '{item}': no transcript has attribute '{key}' (attributes: {', '.join(known) or 'none'})"
             )
+        values = sorted({str(t.attributes[key]) for t in study.transcripts.values() if key in t.attributes})
+        if value not in values:
+            raise UsageProblem(f"--where '{item}': no transcript has {key}={value} ({key}: {', '.join(values)})")
         out.setdefault(key, set()).add(value)
     return out
 
@@ -133,6 +145,7 @@ class QuoteFinder:
         self.coded = coded
         self.cb = study.codebook
         self._under = {cid: {cid, *self.cb.descendants(cid)} for cid in self.cb.codes}
+        self._spans: dict[str, set[str]] | None = None
 
     def candidates(
         self, codes: list[str], where: dict[str, set[str]] | None = None, transcripts: list[str] | None = None
@@ -162,7 +175,10 @@ class QuoteFinder:
         t = self.study.transcripts[seg.transcript]
         wanted = set().union(*(self._under[c] for c in codes)) if codes else None
         matched = [d for d in self.coded.segment_decisions.get(seg_id, []) if wanted is None or d.code in wanted]
-        spans = merge_spans(matched, len(seg.text))
+        # Per asked code its narrowed spans (else the whole passage), then their union: a quote for
+        # "subsidies AND efficiency" shows the part about each.
+        groups = [[d for d in matched if d.code in self._under[c]] for c in codes] if codes else [matched]
+        spans = _union(span for g in groups for span in merge_spans(g, len(seg.text)))
         on_passage = self.coded.by_segment.get(seg_id, set())
         q = Quote(
             seg_id,
@@ -179,6 +195,18 @@ class QuoteFinder:
             if prev is not None:
                 q.context, q.context_role = prev.text, prev.role
         return q
+
+    def narrowed(self, seg_id: str, codes: list[str]) -> bool:
+        """Whether a quote of these codes here would be a narrowed span, not the whole passage."""
+        if self._spans is None:  # passage → codes with a narrowed span there; most passages have none
+            self._spans = {}
+            for d in self.coded.decisions:
+                if d.span is not None:
+                    self._spans.setdefault(d.segment, set()).add(d.code)
+        narrowed = self._spans.get(seg_id)
+        if not narrowed:
+            return False
+        return not codes or any(narrowed & self._under[c] for c in codes)
 
     def agreement(self, seg_id: str, codes: list[str]) -> int:
         """How many coders accepted the asked codes on this passage (all of them, for several codes)."""
@@ -239,6 +267,14 @@ def find_quotes(
     return out
 
 
+@dataclass
+class QuoteUsage:
+    """What a chapter has quoted so far, so its quotes spread over organisations and passages."""
+
+    cases: dict[str, int] = field(default_factory=dict)  # transcript id → quotes taken from it
+    passages: set[str] = field(default_factory=set)
+
+
 def best_quotes(
     finder: QuoteFinder,
     codes: list[str],
@@ -250,35 +286,77 @@ def best_quotes(
     segs: list[str] | None = None,
     rank: dict[str, tuple[int, ...]] | None = None,
     codes_for: Callable[[str], list[str]] | None = None,
+    usage: QuoteUsage | None = None,
 ) -> list[Quote]:
-    """Up to n quotes for a report: strongest first, one per case until every case had a turn.
+    """Up to n quotes for a report, spread over organisations, shown strongest first.
 
-    Strength is `rank[segment]` when given (higher first), else the number of coders who accepted
-    the codes there; ties go by citation order. A withheld quote makes room for the next one.
+    Each next quote is the best remaining candidate by, in this order:
+    1. not already quoted elsewhere in the chapter (`usage`): a passage under two themes is
+       quoted once while another candidate exists;
+    2. its organisation not yet quoted for these codes (one per case until every case had a turn);
+    3. its organisation not yet quoted in the chapter at all;
+    4. strength: `rank[segment]` when given (higher first), else the coders who accepted the codes;
+    5. its organisation quoted least often in the chapter so far;
+    6. its kind of organisation (`organisation_type`) quoted least often for these codes;
+    7. a narrowed span before a whole passage; then citation order.
+    A withheld quote makes room for the next candidate. `usage` is updated with what was picked.
+    The chosen quotes are returned strongest first (then narrowed spans, then citation order).
     `codes_for(segment)` picks the codes whose spans make the quote (default: `codes`).
     """
     if n <= 0:
         return []
+    study = finder.study
+    pick_codes = codes_for or (lambda _s: codes)
     pool = segs if segs is not None else finder.candidates(codes)
     strength = rank or {s: (finder.agreement(s, codes),) for s in pool}
-    ordered = sorted(pool, key=lambda s: (tuple(-x for x in strength.get(s, (0,))), citation_key(s)))
-    first: list[str] = []
-    rest: list[str] = []
-    seen: set[str] = set()
-    for s in ordered:
-        (rest if case_of(s) in seen else first).append(s)
-        seen.add(case_of(s))
-    pick = codes_for or (lambda _s: codes)
+    kinds_of = {t.id: str(t.attributes.get("organisation_type", "")) for t in study.transcripts.values()}
+    static = {
+        s: (tuple(-x for x in strength.get(s, (0,))), not finder.narrowed(s, pick_codes(s)), citation_key(s))
+        for s in pool
+    }
+    used = usage if usage is not None else QuoteUsage()
+    here_cases: dict[str, int] = {}
+    here_kinds: dict[str, int] = {}
+    # Everything in the order but strength, narrowing and citation belongs to the organisation, so
+    # each organisation's candidates are sorted once and only their heads compete for each pick.
+    by_case: dict[str, list[str]] = {}
+    for seg in sorted(pool, key=static.__getitem__):
+        by_case.setdefault(case_of(seg), []).append(seg)
+
+    def head(case: str) -> str:
+        fresh = next((x for x in by_case[case] if x not in used.passages), None)
+        return fresh if fresh is not None else by_case[case][0]
+
+    def key(case: str) -> tuple[object, ...]:
+        s = head(case)
+        neg_strength, whole, cite_key = static[s]
+        return (
+            s in used.passages,
+            here_cases.get(case, 0),
+            used.cases.get(case, 0) > 0,
+            neg_strength,
+            used.cases.get(case, 0),
+            here_kinds.get(kinds_of.get(case, ""), 0),
+            whole,
+            cite_key,
+        )
+
     out: list[Quote] = []
-    for q in screen(
-        (finder.build(s, pick(s), context=context) for s in first + rest),
-        finder.study,
-        allow_flagged=allow_flagged,
-        withheld=withheld,
-    ):
-        out.append(q)
-        if len(out) >= n:
-            break
+    while by_case and len(out) < n:
+        case = min(by_case, key=key)
+        s = head(case)
+        by_case[case].remove(s)
+        if not by_case[case]:
+            del by_case[case]
+        quote = finder.build(s, pick_codes(s), context=context)
+        if not list(screen([quote], study, allow_flagged=allow_flagged, withheld=withheld)):
+            continue
+        out.append(quote)
+        here_cases[case] = here_cases.get(case, 0) + 1
+        here_kinds[kinds_of.get(case, "")] = here_kinds.get(kinds_of.get(case, ""), 0) + 1
+        used.cases[case] = used.cases.get(case, 0) + 1
+        used.passages.add(s)
+    out.sort(key=lambda q: static[q.id])  # chosen for spread, shown strongest first
     return out
 
 

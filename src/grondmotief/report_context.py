@@ -7,6 +7,7 @@ setting, so the same study renders to the same bytes anywhere.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,16 +25,16 @@ from grondmotief.analysis import (
     natural_key,
     spheres,
 )
-from grondmotief.mdsafe import Md
-from grondmotief.quotes import VALUE_LABELS, Quote, QuoteFinder, Withheld, best_quotes
+from grondmotief.mdsafe import Md, clean, escape_inline, escape_text
+from grondmotief.quotes import VALUE_LABELS, Quote, QuoteFinder, QuoteUsage, Withheld, best_quotes
 from grondmotief.study import Study
 
 # Dutch names for the attributes the demo study and `init` use; other keys print as they are.
 ATTRIBUTE_NAMES = {
     "organisation_type": "Type organisatie",
     "sector": "Sector",
-    "municipalities": "Aantal gemeenten",
     "respondent_role": "Rol respondent",
+    "municipalities": "Aantal gemeenten",
 }
 
 
@@ -41,6 +42,7 @@ ATTRIBUTE_NAMES = {
 class RenderState:
     figures: dict[str, Callable[[], str]] = field(default_factory=dict)  # chapters/-relative path → SVG maker
     withheld: list[Withheld] = field(default_factory=list)
+    orphaned: int = 0  # accepted decisions left out because their passage changed (see `check`)
 
 
 def value_label(value: Any, key: str = "") -> str:
@@ -49,6 +51,34 @@ def value_label(value: Any, key: str = "") -> str:
 
 def attribute_label(key: str) -> str:
     return ATTRIBUTE_NAMES.get(key, key)
+
+
+def attribute_order(keys: list[str]) -> list[str]:
+    """The attributes a reader looks for first (type of organisation, sector, …), then the rest A–Z."""
+    known = list(ATTRIBUTE_NAMES)
+    return sorted(keys, key=lambda k: (known.index(k) if k in known else len(known), k))
+
+
+_CODE_REF = re.compile(r"\b(?i:codeer|zie|code)\s+([A-Za-z0-9][\w-]*)")
+
+
+def code_refs(text: Any, study: Study) -> Md:
+    """Escaped text in which a code id after "codeer", "zie" or "code" becomes its label in italics.
+
+    Codebooks are written by coders, who refer to other codes by id ("(codeer equality)"); a Dutch
+    appendix reads better with the label: "(codeer *Gelijkwaardigheid*)".
+    """
+    codes = study.codebook.codes
+    raw = clean("" if text is None else str(text))
+    out: list[str] = []
+    last = 0
+    for m in _CODE_REF.finditer(raw):
+        if m.group(1) in codes:
+            out.append(escape_text(raw[last : m.start(1)]))
+            out.append("*" + escape_inline(codes[m.group(1)].label) + "*")
+            last = m.end(1)
+    out.append(escape_text(raw[last:]))
+    return Md("".join(out))
 
 
 def _code_dict(study: Study, cid: str) -> dict[str, Any]:
@@ -103,6 +133,13 @@ def _crosstab_dict(t: Crosstab, study: Study) -> dict[str, Any]:
     }
 
 
+def _depths(t: Crosstab, study: Study) -> tuple[list[int], list[int]]:
+    def of(ax: Any) -> list[int]:
+        return [study.codebook.codes[k].depth if ax.kind == "group" else 0 for k in ax.keys]
+
+    return of(t.rows), of(t.cols)
+
+
 def _clash_groups(study: Study) -> tuple[str, str] | None:
     """(rows group, motive group): the first group whose codes carry both poles, and the first other group."""
     cb = study.codebook
@@ -119,10 +156,11 @@ def build_context(
     cb = study.codebook
     state = RenderState()
     coded = coded_passages(study, coders)
+    state.orphaned = coded.orphaned
     finder = QuoteFinder(study, coded)
     per_code = study.settings.report.quotes_per_code
     transcripts = sorted(study.transcripts.values(), key=lambda t: natural_key(t.id))
-    keys = attribute_keys(study)
+    keys = attribute_order(attribute_keys(study))
     values = {k: attribute_values(study, k) for k in keys}
 
     codes = {cid: _code_dict(study, cid) for cid in cb.order}
@@ -152,13 +190,16 @@ def build_context(
                 for k in keys
             },
         }
-    quotes = {
-        cid: [
-            _quote_dict(q, study)
-            for q in best_quotes(finder, [cid], per_code, allow_flagged=allow_flagged, withheld=state.withheld)
-        ]
-        for cid in cb.order
-    }
+    # Quotes of one group (the themes of a chapter) spread over organisations and passages together.
+    quotes: dict[str, list[dict[str, Any]]] = {}
+    for g in cb.groups:
+        usage = QuoteUsage()
+        for cid in cb.in_group(g):
+            found = best_quotes(
+                finder, [cid], per_code, allow_flagged=allow_flagged, withheld=state.withheld, usage=usage
+            )
+            quotes[cid] = [_quote_dict(q, study) for q in found]
+    quotes = {cid: quotes.get(cid, []) for cid in cb.order}
     coded_by_case: dict[str, int] = {}
     for seg in coded.by_segment:
         tid = seg.rsplit("¶", 1)[0]
@@ -184,12 +225,18 @@ def build_context(
             raise ValueError("unit must be 'passage' or 'case'")
         return _crosstab_dict(_table(str(rows), str(cols), unit, bool(top_only)), study)
 
+    def axis_title(name: str) -> str:
+        return cb.groups[name].label if name in cb.groups else attribute_label(name)
+
     def figure_fn(rows: str, cols: str, share: bool = False) -> Md:
         from grondmotief.figures import cooccurrence_svg
 
         table = _table(str(rows), str(cols), "passage", False)
         rel = f"figures/{'share' if share else 'cooccurrence'}-{rows}-{cols}.svg"
-        state.figures[rel] = lambda: cooccurrence_svg(table, share=bool(share))
+        titles = (axis_title(str(rows)), axis_title(str(cols)))
+        state.figures[rel] = lambda: cooccurrence_svg(
+            table, share=bool(share), row_title=titles[0], col_title=titles[1], depths=_depths(table, study)
+        )
         return Md(rel)
 
     def quotes_fn(
@@ -221,6 +268,7 @@ def build_context(
             "language": cb.data.language,
             "coders": coders or study.coders(),
             "coder": study.settings.report.coder,
+            "orphaned": coded.orphaned,
             "quotes_per_code": per_code,
             "transcripts": len(transcripts),
             "passages": sum(c["passages"] for c in cases),
@@ -248,6 +296,7 @@ def build_context(
         "select_quotes": quotes_fn,
         "value_label": value_label,
         "attribute_label": attribute_label,
+        "code_refs": lambda text: code_refs(text, study),
     }
     return ctx, state
 
@@ -266,7 +315,7 @@ def _clash_context(
     def codes_for(seg: str) -> list[str]:
         return sorted({c for p in table.passages[seg].pairs for c in p}, key=cb.order.index)
 
-    def pick(segs: list[str]) -> list[dict[str, Any]]:
+    def pick(segs: list[str], usage: QuoteUsage) -> list[dict[str, Any]]:
         found = best_quotes(
             finder,
             [],
@@ -276,6 +325,7 @@ def _clash_context(
             codes_for=codes_for,
             allow_flagged=allow_flagged,
             withheld=state.withheld,
+            usage=usage,
         )
         for q in found:
             q.pairs = list(table.passages[q.id].pairs)
@@ -298,10 +348,11 @@ def _clash_context(
         }
 
     rows = []
+    usage = QuoteUsage()  # the clash sections of a chapter spread their quotes together
     for r in table.rows:
         d = row_dict(r)
         segs = [s for s in coded.by_code.get(r.code, set()) if s in table.passages]
-        d["quotes"] = pick(segs) if segs else []
+        d["quotes"] = pick(segs, usage) if segs else []
         rows.append(d)
     return {
         "rows_group": rows_group,
@@ -310,5 +361,8 @@ def _clash_context(
         "state": [c for c in cb.order if table.poles.get(c) == "state"],
         "rows": rows,
         "total": row_dict(table.total),
-        "strongest": pick(list(table.passages)),
+        "rows_sum": sum(r.clashes for r in table.rows),
+        "outside_rows": table.outside_rows,
+        "in_several_rows": table.in_several_rows,
+        "strongest": pick(list(table.passages), QuoteUsage()),
     }

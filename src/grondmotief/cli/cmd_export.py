@@ -56,6 +56,9 @@ def export(
     accepted_only: Annotated[
         bool, typer.Option("--accepted-only", help="CSV/JSON: leave out rejected decisions.")
     ] = False,
+    allow_flagged: Annotated[
+        bool, typer.Option("--allow-flagged", help="CSV/JSON: keep quotes the personal-data scan flags.")
+    ] = False,
     name: Annotated[
         str | None,
         typer.Option(
@@ -96,6 +99,11 @@ def export(
     from grondmotief.interop import tabular
 
     rows, attr_cols = tabular.decision_rows(s, coders, accepted_only=accepted_only)
+    for w in [] if allow_flagged else tabular.withhold_flagged(s, rows):
+        warn(
+            f"{w.id}: quote left empty in the export: may contain personal data ({w.kinds}); anonymise the "
+            "transcript, list a false positive under privacy.allowed_names, or pass --allow-flagged"
+        )
     text = tabular.to_csv(rows, attr_cols, excel=excel) if fmt == ExportFormat.csv else tabular.to_json(rows, attr_cols)
     if output is None:
         sys.stdout.write(text)

@@ -7,17 +7,14 @@ from typing import Annotated
 
 import typer
 
-from grondmotief.cli.common import (
-    CodeOpt,
-    CodersOpt,
-    MotiveOpt,
-    StudyOpt,
-    ThemeOpt,
-    TranscriptOpt,
-    check_format,
-    code_filter,
-    open_study,
+from grondmotief.cli.analysis_args import (
+    QuoteFormat,
+    require_coders,
+    require_codes,
+    require_transcripts,
+    warn_orphans,
 )
+from grondmotief.cli.common import CodeOpt, CodersOpt, MotiveOpt, StudyOpt, ThemeOpt, TranscriptOpt, open_study
 from grondmotief.cli.console import warn
 from grondmotief.cli.output import Column, Fmt, emit
 
@@ -66,13 +63,15 @@ def quote(
     allow_flagged: Annotated[
         bool, typer.Option("--allow-flagged", help="Also print quotes the personal-data scan flags.")
     ] = False,
-    fmt: Annotated[Fmt, typer.Option("--format", "-f", help="md|text|json|csv.", case_sensitive=False)] = Fmt.md,
+    chosen_format: Annotated[
+        QuoteFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+    ] = QuoteFormat.md,
 ) -> None:
     """Verbatim quotes: each accepted passage once, with its citation id and an anonymous attribution.
 
     --theme, --motive and --code combine as AND (a passage must carry all of them; a parent code
-    includes its children). The quote is the accepted span (spans of several coders are merged,
-    gaps shown as "(…)"), else the whole passage. Quotes that may contain personal data (e-mail,
+    includes its children). The quote is the span a coder narrowed the decision to (spans of
+    several coders are merged, gaps shown as "(…)"), else the whole passage. Quotes that may contain personal data (e-mail,
     phone, postcode, IBAN, URL, a person's name, a name from privacy.forbidden_names) are withheld
     with a warning naming the citation id and the kind of data; --allow-flagged prints them anyway.
 
@@ -81,13 +80,16 @@ def quote(
     from grondmotief.analysis import coded_passages
     from grondmotief.quotes import Withheld, find_quotes, parse_where, render_quotes
 
-    check_format(fmt, Fmt.md, Fmt.text, Fmt.json, Fmt.csv)
+    fmt = Fmt(chosen_format.value)
     s = open_study(ctx, study)
-    codes = code_filter(s, theme, motive, code)
+    codes = [
+        *require_codes(s, theme, "theme", "--theme"),
+        *require_codes(s, motive, "motive", "--motive"),
+        *require_codes(s, code, None, "--code"),
+    ]
     conditions = parse_where(where, s)
-    for tid in transcript or []:
-        s.transcript(tid)
-    coded = coded_passages(s, s.report_coders(coder))
+    require_transcripts(s, transcript)
+    coded = coded_passages(s, require_coders(s, coder))
     withheld: list[Withheld] = []
     quotes = find_quotes(
         s,
@@ -128,3 +130,4 @@ def quote(
         )
     if not quotes and not withheld:
         warn("no quotes match (no accepted decisions with these codes and attributes)")
+    warn_orphans(coded.orphaned)

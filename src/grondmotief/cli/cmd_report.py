@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from grondmotief.cli.analysis_args import require_coders, warn_orphans
 from grondmotief.cli.common import CodersOpt, StudyOpt, open_study
 from grondmotief.cli.console import info, warn
 
@@ -58,7 +59,7 @@ def report(
     if eject:
         _eject(s, eject)
         return
-    rendered = render_report(s, s.report_coders(coder), allow_flagged=allow_flagged)
+    rendered = render_report(s, require_coders(s, coder), allow_flagged=allow_flagged)
     for w in rendered.withheld:
         warn(
             f"{w.id} withheld from the chapters: may contain personal data ({w.kinds}); anonymise it, list a false "
@@ -72,9 +73,17 @@ def report(
                 sys.stdout.write(ch.diff + "\n")
         if stale:
             info(f"{len(stale)} file(s) out of date; run `grondmotief report` and commit chapters/")
+        if rendered.orphaned:
+            # Up to date or not, chapters built without these decisions would count and quote too little.
+            info(
+                f"incomplete data: {rendered.orphaned} accepted decision(s) no longer match their passage, so the "
+                "chapters would leave them out; run `grondmotief check` and fix them"
+            )
+        if stale or rendered.orphaned:
             raise typer.Exit(1)
         info(f"chapters up to date ({len(rendered.files)} file(s))")
         return
+    warn_orphans(rendered.orphaned)
     written = write_report(s, rendered)
     for ch in written:
         info(f"wrote {ch.path}")

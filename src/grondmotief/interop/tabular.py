@@ -1,4 +1,9 @@
-"""Decisions as a table for spreadsheets and R: one row per coding, with the quote and case attributes."""
+"""Decisions as a table for spreadsheets and R: one row per coding, with the quote and case attributes.
+
+"Nothing applies" (code `_none`) is a decision too and gets a row of its own, marked so it cannot
+pass for a code: label `(nothing applies)`, empty group and quote. `accepted_only` (codings
+proper) leaves those rows out.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import io
 import json
 from typing import Any
 
+from grondmotief.codings import NONE_CODE
 from grondmotief.study import Study
 
 FIXED = (
@@ -28,6 +34,7 @@ FIXED = (
 )
 # A cell starting with one of these is a formula to Excel and LibreOffice; --excel defuses it.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NOTHING_LABEL = "(nothing applies)"
 
 
 def decision_rows(
@@ -46,17 +53,18 @@ def decision_rows(
     )
     for a in anchored:
         d = a.decision
-        if accepted_only and d.decision != "accepted":
+        nothing = d.code == NONE_CODE
+        if accepted_only and (d.decision != "accepted" or nothing):
             continue
         seg = study.segment(a.segment)
         code = cb.codes.get(d.code)
-        lo, hi = d.span if d.span is not None else (0, len(seg.text))
+        lo, hi = (0, 0) if nothing else d.span if d.span is not None else (0, len(seg.text))
         row: dict[str, Any] = {
             "citation": seg.id,
             "transcript": seg.transcript,
             "paragraph": seg.n,
             "code": d.code,
-            "label": code.label if code else "",
+            "label": code.label if code else NOTHING_LABEL if nothing else "",
             "group": code.group if code else "",
             "coder": d.coder,
             "decision": d.decision,
@@ -73,6 +81,30 @@ def decision_rows(
             row[col] = attrs.get(key)
         rows.append(row)
     return rows, attr_cols
+
+
+def withhold_flagged(study: Study, rows: list[dict[str, Any]]) -> list[Any]:
+    """Empty the `quote` of rows whose text the personal-data scan flags, as `quote` and `report` do.
+
+    Returns one quotes.Withheld (citation id and kinds of data, never the text) per passage, in row
+    order; the caller warns. `export --allow-flagged` skips this.
+    """
+    from grondmotief.pii import kinds, scan_text
+    from grondmotief.quotes import Withheld
+
+    privacy = study.settings.privacy
+    found: dict[str, list[Any]] = {}  # quote text → findings (a passage's text repeats over its rows)
+    flagged: dict[str, list[Any]] = {}
+    for r in rows:
+        text = r.get("quote") or ""
+        if not text:
+            continue
+        if text not in found:
+            found[text] = scan_text(text, privacy)
+        if found[text]:
+            r["quote"] = ""
+            flagged.setdefault(r["citation"], []).extend(found[text])
+    return [Withheld(cid, kinds(f)) for cid, f in flagged.items()]
 
 
 def _seg_key(ref: str) -> tuple[str, int]:
