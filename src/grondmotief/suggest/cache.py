@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
-import tempfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -35,8 +35,19 @@ def segment_key(text: str) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write to a temp file beside `path`, then rename over it. The temp name is unique per
+    process and call, and O_EXCL guards against a leftover; cheaper than mkstemp when a cold
+    run writes hundreds of files."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    tmp = _temp_name(path)
+    try:
+        fd = os.open(tmp, flags, 0o600)
+    except FileNotFoundError:  # no cache folder yet
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, flags, 0o600)
+    except FileExistsError:  # left behind by a crashed process that had our pid
+        tmp = _temp_name(path)
+        fd = os.open(tmp, flags, 0o600)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -45,6 +56,13 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _temp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.{next(_SEQ)}.tmp")
+
+
+_SEQ = itertools.count(1)
 
 
 def pack(header: dict[str, Any], payload: bytes = b"") -> bytes:
@@ -84,6 +102,33 @@ def write(path: Path, header: dict[str, Any], payload: bytes = b"") -> None:
     """Best effort: a cache that cannot be written (read-only study, full disk) is not an error."""
     with contextlib.suppress(OSError):
         write_atomic(path, pack(header, payload))
+
+
+class Writer:
+    """Cache files written in batches of BATCH: a cold run writes one per transcript, and the
+    kernel creates hundreds of files measurably cheaper in a row than spread between parsing.
+    Files not yet written are read from memory, so the batching is invisible within a run;
+    call `flush` when done (a file lost to a crash in between is only rebuilt)."""
+
+    BATCH = 32
+
+    def __init__(self) -> None:
+        self.pending: dict[Path, bytes] = {}
+
+    def write(self, path: Path, header: dict[str, Any], payload: bytes = b"") -> None:
+        self.pending[path] = pack(header, payload)
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+
+    def read(self, path: Path) -> tuple[dict[str, Any], bytes] | None:
+        data = self.pending.get(path)
+        return read(path) if data is None else unpack(data)
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, {}
+        for path, data in pending.items():
+            with contextlib.suppress(OSError):  # best effort, as `write`
+                write_atomic(path, data)
 
 
 def safe_name(transcript_id: str) -> str:

@@ -29,12 +29,13 @@ from grondmotief.suggest.store import TranscriptCache, file_fingerprint
 from grondmotief.transcripts import ENCODING_HINT, Segment, Transcript, parse_transcript, read_transcript
 
 if TYPE_CHECKING:  # numpy, spaCy and scikit-learn load only when something must be computed
-    from grondmotief.suggest.match import HashFlags, KeywordMatcher
+    from grondmotief.suggest.match import KeywordMatcher
     from grondmotief.suggest.model import CodeModel, Examples
-    from grondmotief.suggest.parse import Parsed
+    from grondmotief.suggest.parse import HashTable, Parsed
 
+AHEAD = 16  # transcripts opened and parsed together (see Engine.prepare)
 KEEP_MODEL_ONLY = 0.05  # model-only scores below this are not worth a cache entry
-RESULTS = "r2"
+RESULTS = "r3"  # bump when scoring or blending changes: every results cache is rebuilt
 
 
 class Engine:
@@ -55,6 +56,11 @@ class Engine:
         self.accepted: set[tuple[str, str]] = set()
         self.examples: Examples | None = None
         self._models: dict[str, CodeModel] | None = None
+        self.writer = cache.Writer()  # flushed by suggest_study and evaluate when done
+        self._ready: dict[Path, OpenFile] = {}  # opened by prepare()
+        self._arrays: dict[Path, dict[str, Any]] = {}  # token arrays parsed by prepare()
+        self._folders: dict[Path, str] = {}
+        self._by_path: dict[Path, Transcript] | None = None
         model_on = study.settings.suggest.model if use_model is None else use_model
         if coder:
             self._load_decisions(coder, model_on)
@@ -88,6 +94,8 @@ class Engine:
         from grondmotief.suggest.model import fingerprint_data
 
         data = fingerprint_data(self.examples, keys, self.min_examples)
+        # The codes with a model, also when a warm run serves their scores from the cache.
+        self.stats.models = {c: self.examples.counts(c) for c in data[-1]}
         return "none" if not data[-1] else cache.digest(data, self.pipeline_version)
 
     @property
@@ -115,7 +123,7 @@ class Engine:
             doc = self.open_file(self.study.transcript(tid).path, tid)
             parsed, _ = self.ensure_parsed(doc)
             if doc.changed:
-                doc.cache.save()
+                doc.cache.save(self.writer)
             for seg, key in zip(doc.segs, doc.keys, strict=True):
                 if seg.id in wanted:
                     out[seg.id] = self._features(parsed, key)
@@ -162,14 +170,14 @@ class Engine:
     @cached_property
     def rule_list(self) -> list[rules.Rule]:
         path = self.dir / "rules.bin"
-        got = cache.read(path)
+        got = self.writer.read(path)
         if got is not None and got[0].get("key") == self.rules_fp:
             try:
                 return [rules.Rule.from_json(r) for r in json.loads(got[1].decode("utf-8"))]
             except (KeyError, TypeError, ValueError):
                 pass
         compiled = rules.compile_rules(self.codebook, self.nlp)
-        cache.write(
+        self.writer.write(
             path,
             {"key": self.rules_fp},
             json.dumps([r.to_json() for r in compiled], ensure_ascii=False).encode("utf-8"),
@@ -180,13 +188,15 @@ class Engine:
     def matcher(self) -> KeywordMatcher:
         from grondmotief.suggest.match import KeywordMatcher
 
-        return KeywordMatcher(self.rule_list, self.head_fn, self.stop_words)
+        from grondmotief.suggest import pipeline
+
+        return KeywordMatcher(self.rule_list, self.head_fn, self.stop_words, pipeline.compound_modifier_fn())
 
     @cached_property
-    def hashflags(self) -> HashFlags:
-        from grondmotief.suggest.match import HashFlags
+    def hashes(self) -> HashTable:
+        from grondmotief.suggest.parse import HashTable
 
-        return HashFlags(self.matcher)
+        return HashTable(self.matcher.flags, self.matcher.N_FLAGS)
 
     @cached_property
     def patterns(self) -> tuple[Any, dict[int, tuple[str, str]]] | None:
@@ -214,33 +224,34 @@ class Engine:
         """A transcript file with its cache; segments from the cache's index when the bytes match."""
         study = self.study
         data = path.read_bytes()
-        tc = TranscriptCache.load(self.dir / f"{cache.safe_name(path.stem)}.bin")
+        tc = TranscriptCache.load(self.dir / f"{cache.safe_name(path.stem)}.bin", self.writer)
         file_fp = file_fingerprint(data, study.settings.coded_roles, study.max_bytes)
         segs = tc.segments(file_fp, data)
-        if segs is None:
+        keys = None if segs is None else tc.segment_keys(len(segs))
+        if segs is None or keys is None:
             t, length = self._parse_file(path, data)
             segs = t.coded_segments(study.settings.coded_roles)
-            tc.set_index(file_fp, t.id, length - len(t.body), segs)
+            keys = [segment_key(x.text) for x in segs]
+            tc.set_index(file_fp, t.id, length - len(t.body), segs, keys)
             tc_changed = True
         else:
             tc_changed = False
         tid = tc.transcript_id or ""
         if expect is not None and tid != expect:
             raise GrondmotiefError(f"{study.rel(path)} holds transcript '{tid}', not '{expect}'")
-        return OpenFile(path, tid, segs, [segment_key(x.text) for x in segs], tc, tc_changed)
+        return OpenFile(path, tid, segs, keys, tc, tc_changed)
 
     def _parse_file(self, path: Path, data: bytes) -> tuple[Transcript, int]:
         """The transcript (as the study parses it) and the length of its decoded text."""
         study = self.study
-        label = study.rel(path)
-        loaded = vars(study).get("transcripts")
+        label = self._label(path)
         text = ""
         if len(data) > study.max_bytes:
             t, problems = read_transcript(path, label, study.max_bytes)
         else:
             try:
                 text = decode_text(data, label, hint=ENCODING_HINT)
-                t = next((x for x in (loaded or {}).values() if x.path == path), None)
+                t = self._loaded().get(path)
                 problems = []
                 if t is None:
                     t, problems = parse_transcript(text, path, label)
@@ -252,6 +263,25 @@ class Engine:
                 f"{len(errors) or 1} problem(s) in interviews/; `grondmotief check` lists them all", errors
             )
         return t, len(text)
+
+    def _label(self, path: Path) -> str:
+        """study.rel(path) without resolving every file (a real cost over hundreds): the
+        folder is resolved once; a symlinked file still goes the long way."""
+        if path.is_symlink():
+            return self.study.rel(path)
+        folder = self._folders.get(path.parent)
+        if folder is None:
+            folder = self._folders[path.parent] = self.study.rel(path.parent)
+        return path.name if folder == "." else f"{folder}/{path.name}"
+
+    def _loaded(self) -> dict[Path, Transcript]:
+        """Transcripts the study has already parsed (e.g. to anchor decisions), by file."""
+        loaded = vars(self.study).get("transcripts")
+        if not loaded:
+            return {}
+        if self._by_path is None or len(self._by_path) != len(loaded):
+            self._by_path = {t.path: t for t in loaded.values()}
+        return self._by_path
 
     def ensure_parsed(self, f: OpenFile, docs_for: set[str] | None = None) -> tuple[Parsed, dict[str, Any]]:
         """Parsed tokens for every coded segment of `f`, from the cache where possible (only
@@ -268,24 +298,36 @@ class Engine:
             for k in dict.fromkeys(f.keys):
                 if k not in missing and old.span(k) is not None:
                     builder.add_from(k, old, remap)
+        from grondmotief.suggest.parse import doc_attrs
+
         texts = {k: x.text for k, x in zip(f.keys, f.segs, strict=True)}
         todo = [k for k in dict.fromkeys(f.keys) if k in missing]
-        docs = list(self.nlp.pipe([texts[k] for k in todo], batch_size=64))
-        builder.add_docs(todo, docs, self.hashflags)
+        # Each Doc is read into arrays as the pipeline hands it over, while it is in the CPU's
+        # cache; Docs are kept only when token patterns need them.
+        attrs, arrays, docs = doc_attrs(), [], []
+        ready = self._arrays.pop(f.path, {})
+        if not docs_for and all(k in ready for k in todo):
+            arrays = [ready[k] for k in todo]
+        else:
+            for doc in self.nlp.pipe([texts[k] for k in todo], batch_size=64):
+                arrays.append(doc.to_array(attrs))
+                if docs_for:
+                    docs.append(doc)
+        builder.add_arrays(todo, arrays, self.nlp.vocab.strings, self.hashes)
         self.stats.parsed_transcripts += 1
         self.stats.parsed_segments += len(todo)
         self.stats.parsed_ids.append(f.tid)
         parsed = builder.build(f.keys)
         f.cache.set_parsed(self.pipeline_version, parsed)
         f.changed = True
-        return parsed, dict(zip(todo, docs, strict=True))
+        return parsed, dict(zip(todo, docs, strict=True)) if docs else {}
 
     # Suggestions ---------------------------------------------------------------
     def file_entries(self, path: Path, expect: str | None = None) -> tuple[OpenFile, dict[str, list[Any]]]:
         """A transcript file and its cache entries per segment: every code's score and evidence.
         A warm run reads the file, hashes it and finds segments and entries in its cache:
         no YAML, no spaCy."""
-        f = self.open_file(path, expect)
+        f = self._ready.pop(path, None) or self.open_file(path, expect)
         entries = f.cache.results(self.results_key)
         missing = [k for k in dict.fromkeys(f.keys) if k not in entries]
         if missing:
@@ -296,8 +338,34 @@ class Engine:
         elif not f.changed:
             self.stats.cached_transcripts += 1
         if f.changed:
-            f.cache.save()
+            f.cache.save(self.writer)
         return f, entries
+
+    def prepare(self, files: list[tuple[Path, str | None]]) -> None:
+        """Open these transcript files ahead and parse, in one pipeline call, every passage
+        that neither their results cache nor their parsed cache covers. Parsing a few
+        transcripts at a time, then matching them, runs measurably faster (~5 % of a cold run)
+        than alternating per transcript: each stage finds its own data still in the CPU's
+        caches. Only token arrays are kept, not Docs; memory stays flat."""
+        if rules.needs_live(self.codebook):
+            return  # token patterns on tags need live Docs: parse per transcript as before
+        jobs: list[tuple[Path, list[str], list[str]]] = []
+        for path, expect in files:
+            f = self._ready[path] = self.open_file(path, expect)
+            if not f.changed and f.cache.results_key == self.results_key and f.cache.results_raw:
+                continue  # results for exactly these passages (the index is valid): nothing to parse
+            old = f.cache.parsed(self.pipeline_version)
+            texts = {k: x.text for k, x in zip(f.keys, f.segs, strict=True)}
+            todo = [k for k in dict.fromkeys(f.keys) if old is None or old.span(k) is None]
+            jobs.append((path, todo, [texts[k] for k in todo]))
+        if not jobs:
+            return
+        from grondmotief.suggest.parse import doc_attrs  # numpy and spaCy only when parsing
+
+        attrs = doc_attrs()
+        docs = self.nlp.pipe([t for _, _, texts in jobs for t in texts], batch_size=64)
+        for path, todo, texts in jobs:
+            self._arrays[path] = {k: next(docs).to_array(attrs) for k in todo}
 
     def file_suggestions(
         self, path: Path, *, codes: set[str] | None, threshold: float, expect: str | None = None
@@ -312,10 +380,10 @@ class Engine:
         return {k: entries[k] for k in (segment_key(x.text) for x in segs) if k in entries}
 
     def _compute(self, f: OpenFile, missing: list[str]) -> dict[str, list[Any]]:
-        from grondmotief.suggest.match import TranscriptHits, needs_live_docs, pattern_evidence, rebuild_docs
+        from grondmotief.suggest.match import TranscriptHits, pattern_evidence, rebuild_docs
 
         pats = self.patterns
-        live = pats is not None and needs_live_docs([p for _, _, p in rules.patterns_of(self.codebook)])
+        live = pats is not None and rules.needs_live(self.codebook)
         parsed, docs = self.ensure_parsed(f, docs_for=set(missing) if live else None)
         texts = {k: x.text for k, x in zip(f.keys, f.segs, strict=True)}
         matcher = self.matcher
@@ -333,21 +401,27 @@ class Engine:
             feats = [self._features(parsed, k) for k in missing]
             probs = {code: m.predict(feats) for code, m in models.items()}
         out: dict[str, list[Any]] = {}
+        order = self.codebook.order
         for row, key in enumerate(missing):
             text = texts[key]
             by_code: dict[str, list[Evidence]] = {}
-            for code, ev in matched.get(key, ()):
-                by_code.setdefault(code, []).append(ev)
+            for code, ev in matched.get(key, ()):  # in text order already
+                if code in by_code:
+                    by_code[code].append(ev)
+                else:
+                    by_code[code] = [ev]
+            resort = set()
             for code, ev in extra.get(key, []):
                 by_code.setdefault(code, []).append(ev)
+                resort.add(code)
             lo, hi = parsed.span(key) or (0, 0)
             entry = []
-            for code in self.codebook.order if probs else [c for c in self.codebook.order if c in by_code]:
+            for code in order if probs else [c for c in order if c in by_code]:
                 evs = by_code.get(code, [])
                 p = float(probs[code][row]) if code in probs else None
                 if not evs and p is None:
                     continue
-                if len(evs) > 1:
+                if code in resort:
                     evs.sort(key=lambda e: (e.start, e.end, e.rule))
                 kw = keyword_score(evs, hi - lo)
                 if p is None:
@@ -358,16 +432,7 @@ class Engine:
                     if not evs and score < KEEP_MODEL_ONLY:
                         continue
                     evs = evs + self._model_evidence(models[code], parsed, key, text, feats[row])
-                entry.append(
-                    [
-                        code,
-                        round(score, 6),
-                        round(kw, 6),
-                        None if p is None else round(p, 6),
-                        source,
-                        [[e.text, e.lemma, e.start, e.end, e.rule, e.kind] for e in evs],
-                    ]
-                )
+                entry.append([code, round(score, 6), round(kw, 6), None if p is None else round(p, 6), source, evs])
             out[key] = entry
         self.stats.computed_segments += len(missing)
         return out
@@ -393,36 +458,36 @@ class Engine:
         codes: set[str] | None,
         threshold: float,
     ) -> Iterator[SegmentSuggestions]:
-        order = self._order
+        order, about = self._order, self._about
+        rejected, accepted = self.rejected, self.accepted
         for seg, key in zip(segs, keys, strict=True):
             found = []
-            for code, score, kw, p, source, evs in entries.get(key, []):
-                if code not in order or (codes is not None and code not in codes):
+            sid = None
+            for code, score, kw, p, source, evs in entries.get(key, ()):
+                if score < threshold or code not in order or (codes is not None and code not in codes):
                     continue
-                if score < threshold or (seg.id, code) in self.rejected:
+                if sid is None:
+                    sid = seg.id
+                if rejected and (sid, code) in rejected:
                     continue
-                c = self.codebook.codes[code]
-                found.append(
-                    Suggestion(
-                        seg.id,
-                        code,
-                        c.label,
-                        c.group,
-                        score,
-                        source,
-                        [Evidence(*e) for e in evs],
-                        kw,
-                        p,
-                        "accepted" if (seg.id, code) in self.accepted else None,
-                    )
-                )
-            found.sort(key=lambda x: (-x.score, order[x.code]))
-            self.stats.segments += 1
+                if evs and type(evs[0]) is not Evidence:  # read from the cache: JSON arrays
+                    evs = [Evidence(*e) for e in evs]
+                label, group = about[code]
+                decided = "accepted" if accepted and (sid, code) in accepted else None
+                found.append(Suggestion(sid, code, label, group, score, source, evs, kw, p, decided))
+            if len(found) > 1:
+                found.sort(key=lambda x: (-x.score, order[x.code]))
             yield SegmentSuggestions(seg, found)
+        self.stats.segments += len(segs)
 
     @cached_property
     def _order(self) -> dict[str, int]:
         return {c: i for i, c in enumerate(self.codebook.order)}
+
+    @cached_property
+    def _about(self) -> dict[str, tuple[str, str]]:
+        """Per code: (label, group), as suggestions carry them."""
+        return {c: (self.codebook.codes[c].label, self.codebook.codes[c].group) for c in self.codebook.order}
 
 
 def transcript_files(study: Study, wanted: list[str] | None = None) -> list[tuple[Path, str | None]]:
@@ -466,9 +531,20 @@ def suggest_study(
     limit = study.settings.suggest.threshold if threshold is None else threshold
     engine = Engine(study, coder, use_model=use_model, stats=stats)
     seen: dict[str, Path] = {}
-    for path, expect in transcript_files(study, transcripts):
-        for item in engine.file_suggestions(path, codes=chosen, threshold=limit, expect=expect):
-            tid = item.segment.transcript
-            if seen.setdefault(tid, path) != path:
-                raise TranscriptError(f"transcript id '{tid}' is used by {study.rel(seen[tid])} and {study.rel(path)}")
-            yield item
+    files = transcript_files(study, transcripts)
+    try:
+        for i, (path, expect) in enumerate(files):
+            if i % AHEAD == 0:
+                engine.prepare(files[i : i + AHEAD])
+            checked = False
+            for item in engine.file_suggestions(path, codes=chosen, threshold=limit, expect=expect):
+                if not checked:  # one transcript id per file
+                    tid = item.segment.transcript
+                    if seen.setdefault(tid, path) != path:
+                        raise TranscriptError(
+                            f"transcript id '{tid}' is used by {study.rel(seen[tid])} and {study.rel(path)}"
+                        )
+                    checked = True
+                yield item
+    finally:  # also when the caller stops early or an error ends the run
+        engine.writer.flush()

@@ -11,7 +11,9 @@ blend are cross-validated by transcript: transcripts are dealt into k folds in i
 (deterministic), each fold is predicted by models trained on the other folds only, so a
 model is never tested on an interview it learnt from. A code whose training part has too few
 examples in a fold gets no model there (counted as not suggested by the model, and as the
-keyword score in the blend).
+keyword score in the blend). The blend is scored for every code once any code has a model,
+so its macro average compares with the keyword engine's; the model's covers only codes that
+had a model in at least one fold.
 """
 
 from __future__ import annotations
@@ -148,19 +150,23 @@ def evaluate(
                 has_model[code] = has_model.get(code, 0) + 1
                 for sid, p in zip(test_ids, m.predict([feats[s] for s in test_ids]), strict=True):
                     model_p[(sid, code)] = float(p)
+    engine.writer.flush()
     result = Evaluation(coder, limit, len(decided), len(tids), k if k >= 2 else 0)
     for code in chosen:
         labels = examples.labels.get(code, {})
         counts = {"keyword": Counts()}
         if has_model.get(code):
-            counts["model"], counts["blend"] = Counts(), Counts()
+            counts["model"] = Counts()
+        if has_model:  # what `suggest` shows: the keyword score where a code has no model
+            counts["blend"] = Counts()
         for sid in decided:
             actual = bool(labels.get(sid, 0))
             kw = keyword.get((sid, code), 0.0)
             counts["keyword"].add(kw >= limit and kw > 0, actual)
+            p = model_p.get((sid, code))
             if "model" in counts:
-                p = model_p.get((sid, code))
-                counts["model"].add(p is not None and blend(0.0, p, 1.0) >= limit, actual)
+                counts["model"].add(p is not None and p >= limit, actual)
+            if "blend" in counts:
                 b = kw if p is None else blend(kw, p)
                 counts["blend"].add(b >= limit and b > 0, actual)
         c = cb.codes[code]

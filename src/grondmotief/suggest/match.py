@@ -8,22 +8,46 @@ that hit something are visited in Python.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from grondmotief.suggest.parse import Parsed
-from grondmotief.suggest.results import HEAD, KEYWORD, LOOSE, PATTERN, PHRASE, RANK, STEM, Evidence
+from grondmotief.suggest.results import HEAD, KEYWORD, LOOSE, PATTERN, PHRASE, RANK, SPLIT, STEM, Evidence
 from grondmotief.suggest.rules import Rule, Word, fold
 
 GAP = 3  # a loose phrase may spread over its own length plus this many tokens
 BOUNDARY = frozenset({".", "!", "?", ";", ":", "…"})
+# A separable verb's particle is looked for up to SPLIT_REACH tokens after the finite verb, in
+# the same clause: a comma, a conjunction or a relative pronoun starts another one.
+SPLIT_REACH = 8
+CLAUSE_END = BOUNDARY | frozenset(
+    ", ( ) \" dat omdat als want maar en of die wat wie waar toen zodat terwijl wanneer nadat voordat".split()
+)
+# After these, "door", "aan", "op" are prepositions (door de gemeente), not a verb's particle.
+NP_START = frozenset(
+    "de het een die dat deze dit mijn je jouw zijn haar ons onze hun jullie uw elk elke ieder iedere alle "
+    "geen welke zo'n zo’n".split()
+)
+# Verbs too frequent in speech to anchor a phrase on ("leuk vinden" is looked for at "leuk").
+FREQUENT_VERBS = frozenset(
+    "vinden weten kennen geven doen nemen zitten staan liggen gaan komen zien zeggen krijgen maken laten "
+    "houden denken halen brengen zetten lopen werken vragen horen spreken praten".split()
+)
+# "mee te denken", "mee kunnen denken": what may stand between a particle and its infinitive.
+VERB_CLUSTER = frozenset("te willen kunnen moeten zullen mogen gaan laten blijven hoeven".split())
+_NONE: frozenset[tuple[int, int]] = frozenset()
 Hit = tuple[int, str]  # (rule index, kind); kind "anchor" marks a phrase's anchor word
 
 
 class KeywordMatcher:
     def __init__(
-        self, rules: list[Rule], head: Callable[[str], str | None] | None = None, common: frozenset[str] = frozenset()
+        self,
+        rules: list[Rule],
+        head: Callable[[str], str | None] | None = None,
+        common: frozenset[str] = frozenset(),
+        modifier: Callable[[str], bool] | None = None,
     ) -> None:
         self.rules = rules
         self.exact: dict[str, list[Hit]] = {}
@@ -31,12 +55,15 @@ class KeywordMatcher:
         self.anchor: dict[int, int] = {}
         for i, rule in enumerate(rules):
             if rule.is_phrase:
-                # Anchor a phrase on a rare word (not "geen" or "voor"; the longest), so fewer checks.
-                def rarity(k: int, words: tuple[Word, ...] = rule.words) -> tuple[bool, int, int]:
+                # Anchor a phrase on a rare word, so fewer checks: the longest that is not a stop
+                # word or an everyday verb ("geen", "voor", "vinden"); if all are, not a verb.
+                def rarity(k: int, words: tuple[Word, ...] = rule.words) -> tuple[bool, bool, int, int]:
                     w = words[k]
-                    return (not (w.keys & common), max([len(x) for x in w.keys] + [len(w.stem or "")]), -k)
+                    rare = not (w.keys & common or w.keys & FREQUENT_VERBS)
+                    verb = any(x.endswith("en") for x in w.keys)
+                    return (rare, rare or not verb, max([len(x) for x in w.keys] + [len(w.stem or "")]), -k)
 
-                a = max(range(len(rule.words)), key=rarity)
+                a = 0 if rule.split else max(range(len(rule.words)), key=rarity)  # split: on the verb
                 self.anchor[i] = a
                 word, kind = rule.words[a], "anchor"
             else:
@@ -49,10 +76,32 @@ class KeywordMatcher:
         for stem, i, kind in self.stems:
             self._stems_by_len.setdefault(len(stem), {}).setdefault(stem, []).append((i, kind))
         self._head = head
+        self._modifier = modifier
+        # Keywords that may be the head of a compound the pipeline cannot split (wijkverbinder):
+        # by length, then folded keyword -> rules.
+        self._heads: dict[int, dict[str, list[int]]] = {}
+        if modifier is not None:
+            for i, rule in enumerate(rules):
+                if rule.head:
+                    for key in rule.words[0].keys:
+                        self._heads.setdefault(len(key), {}).setdefault(key, []).append(i)
         self._form_memo: dict[str, tuple[Hit, ...]] = {}
         self._lemma_memo: dict[str, tuple[Hit, ...]] = {}
         self._both_memo: dict[str, tuple[tuple[Hit, ...], tuple[Hit, ...]]] = {}
         self._members_memo: dict[str, frozenset[tuple[int, int]]] = {}
+        self._flags_memo: dict[str, tuple[bool, bool, bool, bool]] = {}
+        self._plans: dict[tuple[str, str], tuple[tuple[tuple[int, str, str], ...], tuple[int, ...]]] = {}
+        # Phrase words by folded form and by stem length, so a string's places are found by
+        # look-up rather than by trying every phrase word.
+        self._word_keys: dict[str, list[tuple[int, int]]] = {}
+        self._word_stems: dict[int, dict[str, list[tuple[int, int]]]] = {}
+        for i, r in enumerate(rules):
+            if r.is_phrase:
+                for w, word in enumerate(r.words):
+                    for key in word.keys:
+                        self._word_keys.setdefault(key, []).append((i, w))
+                    if word.stem is not None:
+                        self._word_stems.setdefault(len(word.stem), {}).setdefault(word.stem, []).append((i, w))
         self._phrase_words = [
             (i, w, word) for i, r in enumerate(rules) if r.is_phrase for w, word in enumerate(r.words)
         ]
@@ -63,6 +112,17 @@ class KeywordMatcher:
         got = self._both_memo.get(s)
         if got is None:
             got = self._both_memo[s] = (self.lemma_hits(s), self.form_hits(s))
+        return got
+
+    N_FLAGS = 4
+
+    def flags(self, s: str) -> tuple[bool, bool, bool, bool]:
+        """Per string: does it hit a rule as a lemma, as a word form; can it fill a word of a
+        phrase; is it a sentence boundary? Vectorised per transcript (see TranscriptHits)."""
+        got = self._flags_memo.get(s)
+        if got is None:
+            lemma, form = self.both_hits(s)
+            got = self._flags_memo[s] = (bool(lemma), bool(form), bool(self.members(s)), s in BOUNDARY)
         return got
 
     def form_hits(self, s: str) -> tuple[Hit, ...]:
@@ -77,11 +137,15 @@ class KeywordMatcher:
             f = fold(s)
             hits = self._direct(f)
             head = self._head(s) if self._head is not None else None
+            done = {i for i, _ in hits}
             if head:
                 fh = fold(head)
                 if fh != f:
-                    done = {i for i, _ in hits}
                     hits += [(i, HEAD) for i, kind in self._direct(fh) if kind != "anchor" and i not in done]
+                    done.update(i for i, _ in hits)
+            for length, heads in self._heads.items():
+                if len(f) >= length + 3 and f[-length:] in heads and self._modifier(f[:-length]):  # type: ignore[misc]
+                    hits += [(i, HEAD) for i in heads[f[-length:]] if i not in done]
             got = self._lemma_memo[s] = tuple(hits)
         return got
 
@@ -90,15 +154,11 @@ class KeywordMatcher:
         got = self._members_memo.get(s)
         if got is None:
             f = fold(s)
-            got = self._members_memo[s] = (
-                frozenset(
-                    (i, w)
-                    for i, w, word in self._phrase_words
-                    if f in word.keys or (word.stem is not None and f.startswith(word.stem))
-                )
-                if self._phrase_words
-                else frozenset()
-            )
+            found = list(self._word_keys.get(f, ()))
+            for length, stems in self._word_stems.items():
+                if len(f) >= length:
+                    found += stems.get(f[:length], ())
+            got = self._members_memo[s] = frozenset(found) if found else _NONE
         return got
 
     def _direct(self, f: str) -> list[Hit]:
@@ -117,49 +177,66 @@ class KeywordMatcher:
         hit = np.flatnonzero(table.mask)
         if not len(hit):
             return {}
-        seg_of = (np.searchsorted(parsed.bounds, hit, side="right") - 1).tolist()
+        cut = np.searchsorted(hit, parsed.bounds).tolist()  # hits of segment si: hit[cut[si]:cut[si + 1]]
+        hit_list = hit.tolist()
         bounds = parsed.bounds.tolist()
         keys, strings, rules, anchor = parsed.keys, parsed.strings, self.rules, self.anchor
         L, W, S, E = table.L, table.W, table.S, table.E
-        mm, members = self._members_memo, self.members
+        member = table.member if self._phrase_words else []
+        mm, members, plans = self._members_memo, self.members, self._plans
         found: dict[int, tuple[list[tuple[int, Evidence]], dict[tuple[int, int, int], Evidence]]] = {}
-        for t, si in zip(hit.tolist(), seg_of, strict=True):
+        for si in range(len(keys)):
+            if cut[si] == cut[si + 1]:
+                continue
             text = texts.get(keys[si])
             if text is None:
                 continue
             lo, hi = bounds[si], bounds[si + 1]
-            singles, phrases = found.setdefault(si, ([], {}))
-            best: dict[str, tuple[int, int, str]] = {}  # code → (rank, rule, kind): one evidence per token and code
-            for i, kind in table.hits(t):
-                if kind != "anchor":
-                    code = rules[i].code
-                    if code not in best or RANK[kind] > best[code][0]:
-                        best[code] = (RANK[kind], i, kind)
-                    continue
-                # A phrase: first the words in order around the anchor (cheap), else a loose match.
-                rule, a = rules[i], anchor[i]
-                n, first = len(rule.words), t - anchor[i]
-                exact = lo <= first and first + n <= hi
-                w = 0
-                while exact and w < n:
-                    if w != a:
-                        j = first + w
-                        sl, sw = strings[L[j]], strings[W[j]]
-                        exact = (i, w) in (mm.get(sl) or members(sl)) or (i, w) in (mm.get(sw) or members(sw))
-                    w += 1
-                if exact:
-                    s, e = S[first], E[first + n - 1]
-                    lemma = " ".join(strings[L[j]] for j in range(first, first + n))
-                    phrases.setdefault((i, first, first + n - 1), Evidence(text[s:e], lemma, s, e, rule.label, PHRASE))
-                elif rule.loose:
-                    got = self._loose_phrase(table, lo, hi, t, i, text)
-                    if got is not None:
-                        phrases.setdefault(got[0], got[1])
-            if best:
-                s, e = S[t], E[t]
-                for _, i, kind in best.values():
-                    label = rules[i].label if kind != HEAD else "head:" + rules[i].label.split(":", 1)[1]
-                    singles.append((i, Evidence(text[s:e], strings[L[t]], s, e, label, kind)))
+            singles: list[tuple[int, Evidence]] = []
+            phrases: dict[tuple[int, int, int], Evidence] = {}
+            found[si] = (singles, phrases)
+            for t in hit_list[cut[si] : cut[si + 1]]:
+                lem, form = strings[L[t]], strings[W[t]]
+                plan = plans.get((lem, form))
+                if plan is None:
+                    plan = self._plan(lem, form)
+                best, anchors = plan
+                for i in anchors:
+                    rule, a = rules[i], anchor[i]
+                    if rule.split:
+                        got = self._split_verb(table, lo, hi, t, i, text)
+                        if got is not None:
+                            phrases.setdefault(got[0], got[1])
+                        continue
+                    # A phrase: first its words in order around the anchor (cheap), else loosely.
+                    n = len(rule.words)
+                    first = t - a
+                    exact = lo <= first and first + n <= hi
+                    if exact:
+                        for w in range(n):
+                            if w == a:
+                                continue
+                            j = first + w
+                            if not member[j]:
+                                exact = False
+                                break
+                            sl, sw = strings[L[j]], strings[W[j]]
+                            if (i, w) not in (mm.get(sl) or members(sl)) and (i, w) not in (mm.get(sw) or members(sw)):
+                                exact = False
+                                break
+                    if exact:
+                        s, e = S[first], E[first + n - 1]
+                        lemma = " ".join(strings[L[j]] for j in range(first, first + n))
+                        phrases.setdefault((i, first, first + n - 1), Evidence(text[s:e], lemma, s, e, rule.label, PHRASE))
+                    elif rule.loose:
+                        got = self._loose_phrase(table, lo, hi, t, i, text)
+                        if got is not None:
+                            phrases.setdefault(got[0], got[1])
+                if best:
+                    s, e = S[t], E[t]
+                    word = text[s:e]
+                    for i, kind, label in best:
+                        singles.append((i, Evidence(word, lem, s, e, label, kind)))
         out: dict[str, list[tuple[str, Evidence]]] = {}
         for si, (singles, phrases) in found.items():
             evs = [(rules[i].code, ev) for (i, _, _), ev in phrases.items()]
@@ -172,6 +249,28 @@ class KeywordMatcher:
             out[keys[si]] = evs
         return out
 
+    def _plan(self, lemma: str, form: str) -> tuple[tuple[tuple[int, str, str], ...], tuple[int, ...]]:
+        """What a token with this lemma and form sets off, memoised per pair: for single words the
+        strongest rule per code (rule, kind, evidence label), and the phrases it anchors."""
+        lh = self.both_hits(lemma)[0]
+        fh = self.both_hits(form)[1]
+        hits = lh if not fh or fh == lh else lh + tuple(h for h in fh if h not in lh)
+        best: dict[str, tuple[int, int, str]] = {}  # code -> (rank, rule, kind): one evidence per token and code
+        anchors = []
+        for i, kind in hits:
+            if kind == "anchor":
+                anchors.append(i)
+                continue
+            code = self.rules[i].code
+            if code not in best or RANK[kind] > best[code][0]:
+                best[code] = (RANK[kind], i, kind)
+        singles = tuple(
+            (i, kind, self.rules[i].label if kind != HEAD else "head:" + self.rules[i].label.split(":", 1)[1])
+            for _, i, kind in best.values()
+        )
+        got = self._plans[(lemma, form)] = (singles, tuple(anchors))
+        return got
+
     def _loose_phrase(
         self, table: TranscriptHits, lo: int, hi: int, t: int, i: int, text: str
     ) -> tuple[tuple[int, int, int], Evidence] | None:
@@ -180,95 +279,128 @@ class KeywordMatcher:
         rule = self.rules[i]
         n, a = len(rule.words), self.anchor[i]
         strings = table.parsed.strings
-        L, W = table.L, table.W
+        L, W, member, boundary = table.L, table.W, table.member, table.boundary
         members = self.members
         reach = n - 1 + GAP
         left, right = t, t
-        while left > max(lo, t - reach) and strings[W[left - 1]] not in BOUNDARY:
+        stop = lo if lo > t - reach else t - reach
+        while left > stop and not boundary[left - 1]:
             left -= 1
-        while right < min(hi - 1, t + reach) and strings[W[right + 1]] not in BOUNDARY:
+        stop = hi - 1 if hi - 1 < t + reach else t + reach
+        while right < stop and not boundary[right + 1]:
             right += 1
+        mm = self._members_memo
+        window = []  # (position, the phrase words it can fill)
+        for j in range(left, right + 1):
+            if not member[j] or j == t:
+                continue
+            sl, sw = strings[L[j]], strings[W[j]]
+            ml = mm.get(sl)
+            if ml is None:
+                ml = members(sl)
+            mw = mm.get(sw)
+            if mw is None:
+                mw = members(sw)
+            if ml or mw:
+                window.append((j, ml | mw if mw else ml))
         chosen, used = [t], {t}
         for w in range(n):
             if w == a:
                 continue
-            cands = [
-                j
-                for j in range(left, right + 1)
-                if j not in used and ((i, w) in members(strings[L[j]]) or (i, w) in members(strings[W[j]]))
-            ]
-            if not cands:
+            iw = (i, w)
+            pick, dist = -1, 0
+            for j, m in window:  # the nearest free candidate; on a tie the earlier one
+                if iw in m and j not in used:
+                    d = j - t if j > t else t - j
+                    if pick < 0 or d < dist:
+                        pick, dist = j, d
+            if pick < 0:
                 return None
-            j = min(cands, key=lambda j: (abs(j - t), j))
-            used.add(j)
-            chosen.append(j)
-        if max(chosen) - min(chosen) + 1 > n + GAP:
-            return None
+            used.add(pick)
+            chosen.append(pick)
         chosen.sort()
+        if chosen[-1] - chosen[0] + 1 > n + GAP:
+            return None
         s, e = table.S[chosen[0]], table.E[chosen[-1]]
         lemma = " ".join(strings[L[j]] for j in chosen)
         return (i, chosen[0], chosen[-1]), Evidence(text[s:e], lemma, s, e, rule.label, LOOSE)
 
 
-class HashFlags:
-    """Per spaCy string hash, for the whole run: does the string hit a rule as a lemma, and as a
-    word form? Looked up for a transcript's unique hashes in a few numpy calls; only strings never
-    seen before in this run are matched in Python."""
-
-    def __init__(self, matcher: KeywordMatcher) -> None:
-        self.matcher = matcher
-        self.keys = np.zeros(0, dtype=np.uint64)
-        self.lemma = np.zeros(0, dtype=bool)
-        self.form = np.zeros(0, dtype=bool)
-
-    def lookup(self, hashes: np.ndarray, strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Flags for sorted unique `hashes` (with their `strings`)."""
-        pos = np.searchsorted(self.keys, hashes)
-        found = np.zeros(len(hashes), dtype=bool)
-        inside = pos < len(self.keys)
-        found[inside] = self.keys[pos[inside]] == hashes[inside]
-        new = np.flatnonzero(~found)
-        if len(new):
-            both = self.matcher.both_hits
-            pairs = [both(strings[j]) for j in new.tolist()]
-            self.keys = np.insert(self.keys, pos[new], hashes[new])
-            self.lemma = np.insert(self.lemma, pos[new], [bool(p[0]) for p in pairs])
-            self.form = np.insert(self.form, pos[new], [bool(p[1]) for p in pairs])
-            pos = np.searchsorted(self.keys, hashes)
-        return self.lemma[pos], self.form[pos]
+    def _split_verb(
+        self, table: TranscriptHits, lo: int, hi: int, t: int, i: int, text: str
+    ) -> tuple[tuple[int, int, int], Evidence] | None:
+        """A separable verb at `t` (its verb part) with its particle: later in the clause after
+        a finite verb ("dacht echt mee", "sturen ze door naar"), or just before an infinitive
+        ("mee te denken", "mee kunnen denken"). A participle is never split (gestuurd door de
+        gemeente); a particle followed by an article or pronoun is a preposition."""
+        strings, L, W = table.parsed.strings, table.L, table.W
+        particle = next(iter(self.rules[i].words[1].keys))
+        form, lemma = strings[W[t]], strings[L[t]]
+        found = None
+        if not (form.startswith("ge") and not lemma.startswith("ge")):
+            for j in range(t + 1, min(hi, t + 1 + SPLIT_REACH)):
+                w = strings[W[j]]
+                if w == particle:
+                    if j + 1 >= hi or strings[W[j + 1]] not in NP_START:
+                        found = (t, j)
+                    break
+                if w in CLAUSE_END:
+                    break
+        if found is None and form == lemma:
+            j = t - 1
+            while j >= max(lo, t - 3):
+                w = strings[W[j]]
+                if w == particle:
+                    found = (j, t)
+                    break
+                if w not in VERB_CLUSTER and strings[L[j]] not in VERB_CLUSTER:
+                    break
+                j -= 1
+        if found is None:
+            return None
+        a, b = found
+        s, e = table.S[a], table.E[b]
+        ev = Evidence(text[s:e], f"{strings[L[a]]} {strings[L[b]]}", s, e, self.rules[i].label, SPLIT)
+        return (i, a, b), ev
 
 
 class TranscriptHits:
-    """Which tokens of one Parsed hit any rule."""
+    """Which tokens of one Parsed hit any rule, as Python lists for the matcher's token walk
+    (indexing numpy arrays one element at a time is several times slower)."""
 
     def __init__(self, matcher: KeywordMatcher, parsed: Parsed) -> None:
         self.parsed = parsed
         self.matcher = matcher
-        # Python lists: indexing numpy arrays one element at a time is several times slower.
         self.L, self.W = parsed.lemma.tolist(), parsed.lower.tolist()
         self.S, self.E = parsed.starts.tolist(), parsed.ends.tolist()
         if parsed.flags is not None:  # fresh from the pipeline: flags came with the hashes
-            has_l, has_f = parsed.flags
+            bits = parsed.flags
         else:
-            memo, both = matcher._both_memo, matcher.both_hits
-            pairs = [memo.get(s) or both(s) for s in parsed.strings]
-            has_l = np.array([bool(p[0]) for p in pairs], dtype=bool)
-            has_f = np.array([bool(p[1]) for p in pairs], dtype=bool)
+            flags = matcher.flags
+            bits = np.array([flags(s) for s in parsed.strings], dtype=bool).reshape(-1, matcher.N_FLAGS)
+        self._bits = bits
         if len(parsed.strings):
-            self.mask = has_l[parsed.lemma] | has_f[parsed.lower]
+            self.mask = bits[:, 0][parsed.lemma] | bits[:, 1][parsed.lower]
         else:
             self.mask = np.zeros(0, dtype=bool)
 
+    @cached_property
+    def member(self) -> list[bool]:
+        """Per token: can it fill a word of some phrase (as lemma or form)?"""
+        if not len(self.parsed.strings):
+            return []
+        m = self._bits[:, 2]
+        return (m[self.parsed.lemma] | m[self.parsed.lower]).tolist()  # type: ignore[no-any-return]
+
+    @cached_property
+    def boundary(self) -> list[bool]:
+        """Per token: does it end a sentence (. ! ? ; : …)?"""
+        if not len(self.parsed.strings):
+            return []
+        return self._bits[:, 3][self.parsed.lower].tolist()  # type: ignore[no-any-return]
+
     def hit_tokens(self, lo: int, hi: int) -> np.ndarray:
         return lo + np.flatnonzero(self.mask[lo:hi])
-
-    def hits(self, t: int) -> tuple[Hit, ...]:
-        strings = self.parsed.strings
-        lh = self.matcher.both_hits(strings[self.L[t]])[0]
-        fh = self.matcher.both_hits(strings[self.W[t]])[1]
-        if not fh or fh == lh:
-            return lh
-        return lh + tuple(h for h in fh if h not in lh)
 
 
 def pattern_evidence(
@@ -294,14 +426,6 @@ def pattern_evidence(
             lemma = " ".join(parsed.strings[parsed.lemma[lo + n]] for n in toks)
             out.setdefault(key, []).append((code, Evidence(text[start:end], lemma, start, end, label, PATTERN)))
     return out
-
-
-LIVE_ONLY = frozenset({"POS", "TAG", "MORPH", "DEP", "ENT_TYPE", "IS_SENT_START", "NORM", "SPACY"})
-
-
-def needs_live_docs(patterns: list[list[dict[str, Any]]]) -> bool:
-    """Patterns on attributes a rebuilt Doc lacks (tags, parses, entities) need the pipeline's own Docs."""
-    return any(key in LIVE_ONLY for pattern in patterns for tok in pattern for key in tok)
 
 
 def rebuild_docs(nlp: Any, parsed: Parsed, keys: list[str], texts: dict[str, str]) -> dict[str, Any]:

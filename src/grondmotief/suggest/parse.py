@@ -3,22 +3,24 @@
 A `Parsed` holds, for every coded segment (keyed by a hash of its exact text), each
 non-space token's start and end (code points into the segment text), its lemma and its
 lower-case form (indices into one string table). That is all matching and the model need,
-so a cached transcript never touches spaCy; the cache file is one JSON header and four
-int32 arrays, far cheaper to write and read than pickled or DocBin-serialised Docs.
+so a cached transcript never touches spaCy. In the cache file it is a small header (segment
+keys, sizes), the string table as one NUL-separated UTF-8 blob and five int32 arrays: far
+cheaper to write and read than pickled or DocBin-serialised Docs, or strings as JSON.
 Segments whose text is unchanged are reused when a transcript is edited.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
 
 from grondmotief.suggest.cache import segment_key  # noqa: F401 - re-exported
 
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass
@@ -31,7 +33,7 @@ class Parsed:
     lemma: np.ndarray
     lower: np.ndarray
     _pos: dict[str, int] = field(default_factory=dict)
-    flags: tuple[np.ndarray, np.ndarray] | None = None  # per string: hits a rule as lemma / as form (not stored)
+    flags: np.ndarray | None = None  # per string: the matcher's flags (not stored; see HashTable)
 
     def __post_init__(self) -> None:
         self._pos = {k: i for i, k in enumerate(self.keys)}
@@ -40,32 +42,97 @@ class Parsed:
         i = self._pos.get(key)
         return None if i is None else (int(self.bounds[i]), int(self.bounds[i + 1]))
 
-    def to_bytes(self, pipeline_version: str) -> tuple[dict[str, Any], bytes]:
-        header = {
-            "format": FORMAT,
-            "pipeline": pipeline_version,
-            "strings": self.strings,
-            "keys": self.keys,
-            "bounds": self.bounds.tolist(),
-        }
-        payload = b"".join(a.astype("<i4").tobytes() for a in (self.starts, self.ends, self.lemma, self.lower))
-        return header, payload
+    def to_bytes(self) -> tuple[dict[str, Any], bytes]:
+        """(header, payload): the strings as one blob (JSON in the header only if a string
+        holds a NUL, which the blob uses as separator), then bounds, starts, ends, lemma, lower."""
+        joined = "\x00".join(self.strings)
+        header: dict[str, Any] = {"format": FORMAT, "keys": self.keys, "n_strings": len(self.strings)}
+        if joined.count("\x00") == max(len(self.strings) - 1, 0):
+            blob = joined.encode("utf-8")
+        else:
+            header["strings"], blob = self.strings, b""
+        header["strings_len"] = len(blob)
+        arrays = (self.bounds, self.starts, self.ends, self.lemma, self.lower)
+        return header, blob + b"".join(np.ascontiguousarray(a, dtype="<i4").tobytes() for a in arrays)
 
     @classmethod
     def from_bytes(cls, header: dict[str, Any], payload: bytes) -> Parsed:
-        bounds = np.asarray(header["bounds"], dtype=np.int64)
-        n = int(bounds[-1]) if len(bounds) else 0
-        arrays = np.frombuffer(payload, dtype="<i4")
-        if len(arrays) != 4 * n or len(bounds) != len(header["keys"]) + 1:
+        if header.get("format") != FORMAT:
+            raise ValueError("another parsed format")
+        keys = [str(k) for k in header["keys"]]
+        cut = int(header["strings_len"])
+        if "strings" in header:
+            strings = [str(x) for x in header["strings"]]
+        else:
+            strings = payload[:cut].decode("utf-8").split("\x00") if cut else []
+        if len(strings) != int(header["n_strings"]):
+            raise ValueError("inconsistent string table")
+        arrays = np.frombuffer(payload, dtype="<i4", offset=cut) if len(payload) > cut else np.zeros(0, "<i4")
+        nb = len(keys) + 1
+        if len(arrays) < nb:
             raise ValueError("inconsistent parsed cache")
-        starts, ends, lemma, lower = (arrays[i * n : (i + 1) * n].astype(np.int32) for i in range(4))
-        strings = list(header["strings"])
+        bounds = arrays[:nb].astype(np.int64)
+        n = int(bounds[-1])
+        if len(arrays) != nb + 4 * n or int(bounds[0]) != 0 or (nb > 1 and bool(np.any(np.diff(bounds) < 0))):
+            raise ValueError("inconsistent parsed cache")
+        starts, ends, lemma, lower = (arrays[nb + i * n : nb + (i + 1) * n].astype(np.int32) for i in range(4))
         if n and (int(max(lemma.max(), lower.max())) >= len(strings) or int(min(lemma.min(), lower.min())) < 0):
             raise ValueError("string index out of range")
-        return cls(strings, list(header["keys"]), bounds, starts, ends, lemma, lower)
+        return cls(strings, keys, bounds, starts, ends, lemma, lower)
 
 
-_KNOWN: dict[int, str] = {}  # spaCy string hash → string, across transcripts (StringStore lookups cost more)
+def doc_attrs() -> list[int]:
+    """The Doc.to_array columns a Parsed is made of: start, length, lemma, lower-case form."""
+    from spacy.attrs import IDX, LEMMA, LENGTH, LOWER
+
+    return [IDX, LENGTH, LEMMA, LOWER]
+
+
+class HashTable:
+    """Every spaCy string hash seen in this run: its string, whether it is whitespace, and the
+    matcher's flags for it (a function of the string: see KeywordMatcher.flags). A
+    transcript's unique hashes are looked up in a few numpy calls; only strings new to the run
+    are decoded and flagged in Python, so the per-transcript cost hardly grows with its length."""
+
+    LIMIT = 2_000_000  # distinct strings before the table starts afresh (memory; only costs time)
+
+    def __init__(self, flags: Callable[[str], tuple[bool, ...]], n_flags: int) -> None:
+        self._flags = flags
+        self._n = n_flags
+        self._reset()
+
+    def _reset(self) -> None:
+        self.keys = np.zeros(0, dtype=np.uint64)  # sorted hashes
+        self.ids = np.zeros(0, dtype=np.int64)  # keys[i] is string ids[i]
+        self.strings: list[str] = []
+        self.space = np.zeros(0, dtype=bool)
+        self.bits = np.zeros((0, self._n), dtype=bool)
+
+    def lookup(self, hashes: np.ndarray, store: Any) -> np.ndarray:
+        """String ids for sorted unique `hashes` (strings from spaCy's `store` when new)."""
+        if len(self.strings) > self.LIMIT:
+            self._reset()
+        pos = np.searchsorted(self.keys, hashes)
+        found = np.zeros(len(hashes), dtype=bool)
+        inside = pos < len(self.keys)
+        found[inside] = self.keys[pos[inside]] == hashes[inside]
+        new = np.flatnonzero(~found)
+        if len(new):
+            fresh = [store[h] for h in hashes[new].tolist()]
+            first = len(self.strings)
+            self.strings.extend(fresh)
+            flags = np.array([self._flags(s) for s in fresh], dtype=bool).reshape(len(fresh), self._n)
+            self.space = np.concatenate([self.space, [s.isspace() for s in fresh]])
+            self.bits = np.concatenate([self.bits, flags])
+            self.keys = np.insert(self.keys, pos[new], hashes[new])
+            self.ids = np.insert(self.ids, pos[new], np.arange(first, first + len(new)))
+            pos = np.searchsorted(self.keys, hashes)
+        return self.ids[pos]
+
+    def strings_of(self, ids: np.ndarray) -> list[str]:
+        if len(ids) < 2:
+            return [self.strings[i] for i in ids.tolist()]
+        return list(itemgetter(*ids.tolist())(self.strings))
 
 
 class Builder:
@@ -77,7 +144,7 @@ class Builder:
         self.keys: list[str] = []
         self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self.block: tuple[list[str], np.ndarray, list[np.ndarray]] | None = None
-        self.flags: tuple[np.ndarray, np.ndarray] | None = None
+        self.flags: np.ndarray | None = None
         self._indexed = 0
 
     def _intern(self, s: str) -> int:
@@ -91,44 +158,40 @@ class Builder:
             self._indexed += 1
         return i
 
-    def add_docs(self, keys: list[str], docs: list[Any], hashflags: Any = None) -> None:
-        from spacy.attrs import IDX, IS_SPACE, LEMMA, LENGTH, LOWER
-
-        if not docs:
+    def add_arrays(self, keys: list[str], arrays: list[np.ndarray], store: Any, table: HashTable) -> None:
+        """Segments from their Docs' `to_array(doc_attrs())`, taken as the pipeline hands each
+        Doc over. Whitespace tokens are dropped (a string that is all whitespace, as spaCy's
+        IS_SPACE; known from the run's string table, one column less to read per token)."""
+        if not arrays:
             return
-        attrs = [IDX, LENGTH, LEMMA, LOWER, IS_SPACE]
-        arrays = [d.to_array(attrs) for d in docs]
         sizes = [len(a) for a in arrays]
-        allarr = np.concatenate(arrays) if sum(sizes) else np.zeros((0, 5), dtype=np.uint64)
-        keep = allarr[:, 4] == 0
-        hashes = np.concatenate([allarr[:, 2], allarr[:, 3]])
-        uniq, inverse = np.unique(hashes, return_inverse=True)
-        store, known = docs[0].vocab.strings, _KNOWN
-        texts = [known.get(h) or known.setdefault(h, store[h]) for h in uniq.tolist()]
-        if len(_KNOWN) > 2_000_000:  # a bounded memo: hashes are stable, so clearing only costs time
-            _KNOWN.clear()
+        allarr = np.concatenate(arrays) if sum(sizes) else np.zeros((0, 4), dtype=np.uint64)
+        n = len(allarr)
+        uniq, inverse = np.unique(np.concatenate([allarr[:, 2], allarr[:, 3]]), return_inverse=True)
+        ids = table.lookup(uniq, store)
+        texts = table.strings_of(ids)
+        keep = ~table.space[ids][inverse[n:]]
         if not self.strings:  # the usual case, a fresh transcript: the table is the unique strings
             self.strings = texts
             self._indexed = 0
             mapped = np.arange(len(uniq), dtype=np.int32)
-            if hashflags is not None:
-                self.flags = hashflags.lookup(uniq, texts)
+            self.flags = table.bits[ids]
         else:
             mapped = np.fromiter((self._intern(s) for s in texts), dtype=np.int32, count=len(uniq))
-        n = len(allarr)
         lemma_all, lower_all = mapped[inverse[:n]], mapped[inverse[n:]]
         starts_all = allarr[:, 0].astype(np.int32)
         ends_all = starts_all + allarr[:, 1].astype(np.int32)
         if not self.keys and len(set(keys)) == len(keys):
             # A fresh transcript: keep the arrays whole, cut by bounds (no per-segment copies).
-            kept = np.concatenate([[0], np.cumsum(keep)])
-            edges = np.concatenate([[0], np.cumsum(sizes)])
+            edges = np.zeros(len(sizes) + 1, dtype=np.int64)
+            np.cumsum(sizes, out=edges[1:])
+            arrays4 = [starts_all, ends_all, lemma_all, lower_all]
+            if not keep.all():  # whitespace tokens: rare (double spaces, line breaks)
+                kept = np.concatenate([[0], np.cumsum(keep)])
+                edges = kept[edges].astype(np.int64)
+                arrays4 = [a[keep] for a in arrays4]
             self.keys = list(keys)
-            self.block = (
-                list(keys),
-                kept[edges].astype(np.int64),
-                [a[keep] for a in (starts_all, ends_all, lemma_all, lower_all)],
-            )
+            self.block = (list(keys), edges, arrays4)
             return
         pos = 0
         for key, size in zip(keys, sizes, strict=True):
@@ -151,7 +214,7 @@ class Builder:
         if self.block is not None:
             keys, bounds, arrays = self.block
             if keys == wanted:
-                s, e, lem, low = (a.astype(np.int32) for a in arrays)
+                s, e, lem, low = (a.astype(np.int32, copy=False) for a in arrays)
                 return Parsed(list(self.strings), wanted, bounds, s, e, lem, low, flags=self.flags)
             self.block = None  # the caller wants another order: cut the block into segments
             self.keys, self.parts = [], []

@@ -37,3 +37,11 @@ def lemmatize_keyword(nlp: Any, word: str) -> str:
 def compound_head_fn() -> Callable[[str], str | None]:
     """The head lemma of a compound (prestatieafspraak -> afspraak), or None for a simple word."""
     return gm_nlp.compound_head  # type: ignore[no-any-return]
+
+
+def compound_modifier_fn() -> Callable[[str], bool]:
+    """Whether a string can be the left part of a compound (wijk in wijkverbinder: a noun,
+    adjective or verb stem, with a linking -s-, -e-, -en-), so a keyword can be its head."""
+    from grondmotief.nlp_compounds import _modifier_score  # the splitter's own test
+
+    return lambda m: _modifier_score(m) >= 1

@@ -13,12 +13,14 @@ if TYPE_CHECKING:
 
 # Evidence kinds and their weights in the score (see score.py).
 KEYWORD, STEM, HEAD, PHRASE, LOOSE, PATTERN = "keyword", "stem", "head", "phrase", "loose", "pattern"
+SPLIT = "split"  # a separable verb in two parts: "dacht ... mee" for meedenken
 RANK = {KEYWORD: 3, STEM: 2, HEAD: 1}
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """A word or phrase that made a rule fire: offsets are code points into the segment text."""
+class Evidence(NamedTuple):
+    """A word or phrase that made a rule fire: offsets are code points into the segment text.
+
+    A tuple, so the results cache stores it as a JSON array without conversion."""
 
     text: str
     lemma: str

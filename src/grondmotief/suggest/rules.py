@@ -7,8 +7,11 @@
   also matches its words close together in another order, with less weight, because Dutch
   moves verbs ("nemen ons niet serieus" for `serieus nemen`, "zat geen vrijwilliger aan
   tafel" for `aan tafel zitten`); fixed expressions (`elk jaar`, `voor niks`) match as written.
-- a keyword that is the head of a compound (`afspraak` in prestatieafspraken) matches with
-  less weight.
+- a keyword that is the head of a compound (`afspraak` in prestatieafspraken, `verbinder` in
+  wijkverbinders) matches with less weight.
+- a separable verb (`meedenken`, `doorsturen`, `afrekenen`) also matches when Dutch splits it:
+  "die dacht echt mee", "we sturen ze door", "om mee te denken" (the verb and its particle in
+  one clause; see match.py).
 Matching folds case and diacritics on both sides ("clienten" finds `cliënt*`): transcribers
 are not consistent about them.
 """
@@ -23,7 +26,7 @@ from typing import Any
 from grondmotief.codebook import Codebook
 from grondmotief.suggest import cache
 
-ENGINE = "kw6"  # bump when matching or scoring changes: every results cache is then rebuilt
+ENGINE = "kw7"  # bump when matching or scoring changes: every results cache is then rebuilt
 
 
 @lru_cache(maxsize=200_000)
@@ -49,6 +52,8 @@ class Rule:
     label: str  # as shown in evidence: keyword:subsidie*, phrase:op tijd informeren
     words: tuple[Word, ...]
     loose: bool = False  # a phrase with a verb: its words may be reordered or interrupted
+    split: bool = False  # a separable verb's two parts (verb, particle): mee|denken
+    head: bool = False  # also matches as the head of a compound (a noun, not a verb or adjective)
 
     @property
     def is_phrase(self) -> bool:
@@ -60,6 +65,8 @@ class Rule:
             "label": self.label,
             "words": [[sorted(w.keys), w.stem] for w in self.words],
             "loose": self.loose,
+            "split": self.split,
+            "head": self.head,
         }
 
     @classmethod
@@ -69,6 +76,8 @@ class Rule:
             str(data["label"]),
             tuple(Word(frozenset(map(str, k)), None if s is None else str(s)) for k, s in data["words"]),
             bool(data.get("loose", False)),
+            bool(data.get("split", False)),
+            bool(data.get("head", False)),
         )
 
 
@@ -105,14 +114,76 @@ def compile_rules(codebook: Codebook, nlp: Any) -> list[Rule]:
                     words.append(Word(frozenset({fold(w), fold(lemmatize_keyword(nlp, w))}), None))
             kind = "phrase" if len(words) > 1 else "keyword"
             verb = any(_looks_like_verb(w, stop) for w in text.split(" ")) if len(words) > 1 else False
-            rules.append(Rule(cid, f"{kind}:{text}", tuple(words), verb))
+            label = f"{kind}:{text}"
+            if len(words) > 1 or words[0].stem is not None:
+                rules.append(Rule(cid, label, tuple(words), verb))
+                continue
+            lemma = fold(lemmatize_keyword(nlp, text))
+            rules.append(Rule(cid, label, tuple(words), head=_head_noun(lemma)))
+            parts = separable(lemma)
+            if parts is not None:
+                particle, verb_lemma = parts
+                pair = (Word(frozenset({verb_lemma}), None), Word(frozenset({particle}), None))
+                rules.append(Rule(cid, label, pair, split=True))
     return rules
 
 
+# Particles that Dutch separates from their verb ("denkt mee", "stuurt door"). Left out: over,
+# onder, voor, om, achter, which also begin inseparable verbs (overleggen, ondersteunen).
+PARTICLES = (
+    "aan af bij binnen door in langs los mee na neer op rond samen tegen terug toe uit vast weg"
+).split()
+MIN_HEAD = 5  # shorter keywords (wet, hart, lol) would find themselves inside unrelated words
+
+
+def separable(lemma: str) -> tuple[str, str] | None:
+    """(particle, verb) of a separable verb lemma: meedenken -> (mee, denken), else None."""
+    from grondmotief.nlp_lemmas import lexicon
+
+    lex = lexicon()
+    if " " in lemma or not lemma.endswith("en"):
+        return None
+    for particle in sorted(PARTICLES, key=len, reverse=True):
+        rest = lemma[len(particle) :]
+        if not lemma.startswith(particle) or len(rest) < 4 or rest not in lex.verbs:
+            continue
+        if rest.endswith("eren"):
+            # informeren is not in|formeren: a separable verb has a participle with -ge- inside
+            # (opgeleverd); a Latin -eren verb does not (geïnformeerd, not ingeformeerd).
+            forms = (f"{particle}ge{rest[:-2]}d", f"{particle}ge{rest[:-4]}eerd")
+            if not any(lex.known_form(f) for f in forms):
+                continue
+        return particle, rest
+    return None
+
+
+def _head_noun(lemma: str) -> bool:
+    """Whether a keyword may match as the head of a compound: long enough, and not a verb or
+    adjective (infrastructureel is not a kind of structureel)."""
+    from grondmotief.nlp_lemmas import lexicon
+
+    lex = lexicon()
+    return len(lemma) >= MIN_HEAD and " " not in lemma and lemma not in lex.verbs and lemma not in lex.adjs
+
+
 def _looks_like_verb(word: str, stop: frozenset[str]) -> bool:
-    """An infinitive as codebooks write verbs: informeren, zitten, nemen (not "geen", not "tijd")."""
-    return word.endswith("en") and len(word) >= 5 and word not in stop and not word.endswith("*")
+    """An infinitive as codebooks write verbs: informeren, zitten, nemen, doen (not "geen", not
+    "tijd"): a known verb, or an unknown word shaped like one."""
+    from grondmotief.nlp_lemmas import lexicon
+
+    if word.endswith("*") or not word.endswith("en"):
+        return False
+    return word in lexicon().verbs or (len(word) >= 5 and word not in stop)
 
 
 def patterns_of(codebook: Codebook) -> list[tuple[str, int, list[dict[str, Any]]]]:
     return [(cid, i, p) for cid in codebook.order for i, p in enumerate(codebook.codes[cid].spec.patterns)]
+
+
+LIVE_ONLY = frozenset({"POS", "TAG", "MORPH", "DEP", "ENT_TYPE", "IS_SENT_START", "NORM", "SPACY"})
+
+
+def needs_live(codebook: Codebook) -> bool:
+    """Token patterns on attributes a Doc rebuilt from cached tokens lacks (tags, parses,
+    entities) need the pipeline's own Docs."""
+    return any(key in LIVE_ONLY for _, _, pattern in patterns_of(codebook) for tok in pattern for key in tok)

@@ -26,7 +26,7 @@ from grondmotief.transcripts import Segment
 if TYPE_CHECKING:
     from grondmotief.suggest.parse import Parsed
 
-FORMAT = 2
+FORMAT = 3
 
 
 @lru_cache(maxsize=1)
@@ -50,11 +50,12 @@ class TranscriptCache:
     results_key: str | None = None
     results_raw: bytes = b""
     pipeline: str | None = None
+    parsed_head: dict[str, Any] | None = None  # Parsed.to_bytes's header; its payload is parsed_raw
     parsed_raw: bytes = b""
 
     @classmethod
-    def load(cls, path: Path) -> TranscriptCache:
-        got = cache.read(path)
+    def load(cls, path: Path, writer: cache.Writer | None = None) -> TranscriptCache:
+        got = cache.read(path) if writer is None else writer.read(path)
         if got is None:
             return cls(path)
         header, payload = got
@@ -71,22 +72,27 @@ class TranscriptCache:
                 header.get("key"),
                 payload[:r_len],
                 header.get("pipeline"),
+                header.get("parsed"),
                 payload[r_len:],
             )
         except (KeyError, TypeError, ValueError):
             return cls(path)
 
-    def save(self) -> None:
+    def save(self, writer: cache.Writer | None = None) -> None:
         header = {
             "format": FORMAT,
             "file": self.file,
             "index": self.index,
             "key": self.results_key,
             "pipeline": self.pipeline,
+            "parsed": self.parsed_head,
             "results_len": len(self.results_raw),
             "parsed_len": len(self.parsed_raw),
         }
-        cache.write(self.path, header, self.results_raw + self.parsed_raw)
+        if writer is None:
+            cache.write(self.path, header, self.results_raw + self.parsed_raw)
+        else:
+            writer.write(self.path, header, self.results_raw + self.parsed_raw)
 
     # Segments ------------------------------------------------------------------
     def segments(self, file_fp: str, data: bytes) -> list[Segment] | None:
@@ -108,13 +114,21 @@ class TranscriptCache:
         except (KeyError, TypeError, ValueError, UnicodeDecodeError):
             return None
 
-    def set_index(self, file_fp: str, tid: str, body_at: int, segs: list[Segment]) -> None:
+    def set_index(self, file_fp: str, tid: str, body_at: int, segs: list[Segment], keys: list[str]) -> None:
         self.file = file_fp
         self.index = {
             "id": tid,
             "body_at": body_at,
             "segs": [[s.n, s.label, s.role, s.start, len(s.text), s.line] for s in segs],
+            "keys": keys,
         }
+
+    def segment_keys(self, n: int) -> list[str] | None:
+        """The segments' keys as stored with the index (a warm run need not hash the texts)."""
+        keys = self.index.get("keys") if isinstance(self.index, dict) else None
+        if not isinstance(keys, list) or len(keys) != n or not all(isinstance(k, str) for k in keys):
+            return None
+        return keys
 
     @property
     def transcript_id(self) -> str | None:
@@ -136,23 +150,15 @@ class TranscriptCache:
 
     # Parsed --------------------------------------------------------------------
     def parsed(self, pipeline_version: str) -> Parsed | None:
-        from grondmotief.suggest import parse
         from grondmotief.suggest.parse import Parsed
 
-        if self.pipeline != pipeline_version or not self.parsed_raw:
-            return None
-        got = cache.unpack(self.parsed_raw)
-        if got is None:
-            return None
-        header, payload = got
-        if header.get("format") != parse.FORMAT:
+        if self.pipeline != pipeline_version or not isinstance(self.parsed_head, dict):
             return None
         try:
-            return Parsed.from_bytes(header, payload)
-        except (KeyError, TypeError, ValueError):
+            return Parsed.from_bytes(self.parsed_head, self.parsed_raw)
+        except (KeyError, TypeError, ValueError, UnicodeDecodeError):
             return None
 
     def set_parsed(self, pipeline_version: str, parsed: Parsed) -> None:
-        header, payload = parsed.to_bytes(pipeline_version)
         self.pipeline = pipeline_version
-        self.parsed_raw = cache.pack(header, payload)
+        self.parsed_head, self.parsed_raw = parsed.to_bytes()
