@@ -209,3 +209,45 @@ def test_a_warm_run_needs_neither_spacy_nor_numpy(study_dir: Path) -> None:
     assert cold[0] == warm[0] and int(cold[0]) > 0
     assert "spacy" in cold[1]
     assert warm[1].strip() == "[]"
+
+
+def test_the_blend_raises_keyword_scores_and_never_lowers_them() -> None:
+    from grondmotief.suggest.score import blend
+
+    for kw in (0.0, 0.26, 0.45, 0.9):
+        for p in (0.0, 0.3, 0.7, 1.0):
+            assert kw <= blend(kw, p) <= max(kw, p)
+    assert blend(0.45, 0.05) == 0.45 and blend(0.45, 0.95) == pytest.approx(0.7)
+    assert blend(0.0, 0.69) < 0.35 <= blend(0.0, 0.7)  # the model alone needs p >= 0.7
+
+
+def test_evaluate_scores_the_blend_for_every_code_once_a_model_exists(learn_dir: Path) -> None:
+    from grondmotief.suggest.evaluate import evaluate
+
+    decide(
+        learn_dir,
+        "anna",
+        [(s, "permits", "accepted") for s in [*POS, "l3¶6"]] + [(s, "permits", "rejected") for s in [*NEG, "l3¶8"]],
+    )
+    ev = evaluate(Study.open(learn_dir), "anna", folds=3)
+    permits = next(c for c in ev.codes if c.code == "permits")
+    subsidies = next(c for c in ev.codes if c.code == "subsidies")
+    assert permits.folds_with_model == 3 and {"keyword", "model", "blend"} <= set(permits.scores)
+    assert "model" not in subsidies.scores and subsidies.scores["blend"] == subsidies.scores["keyword"]
+    assert ev.macro("theme", "blend") is not None
+
+
+def test_stopping_early_still_writes_the_caches_made_so_far(study_dir: Path) -> None:
+    found = suggest_study(Study.open(study_dir))
+    seg, _ = next(found)
+    assert seg.transcript == "t1"
+    found.close()  # the caller stops after one passage: pending cache files are written
+    _, stats = run(study_dir, transcripts=["t1"])
+    assert stats.cached_transcripts == 1 and stats.parsed_segments == 0
+
+
+def test_warm_runs_list_the_models_the_cache_holds(learn_dir: Path) -> None:
+    decide(learn_dir, "anna", [(s, "permits", "accepted") for s in POS[:3]] + [(s, "permits", "rejected") for s in NEG])
+    _, cold = run(learn_dir, coder="anna")
+    _, warm = run(learn_dir, coder="anna")
+    assert warm.computed_segments == 0 and warm.models == cold.models == {"permits": (3, 4)}

@@ -113,3 +113,41 @@ def test_scores_are_ranked_and_bounded(found) -> None:
         assert scores == sorted(scores, reverse=True)
     # Several distinct rules score higher than one.
     assert found["t1¶2"]["subsidies"].score > found["t1¶2"]["partnership"].score > 0.0
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, object]]:
+    dest = tmp_path_factory.mktemp("split") / "study"
+    shutil.copytree(FIXTURES / "split", dest)
+    return {seg.id: {s.code: s for s in sugg} for seg, sugg in suggest_study(Study.open(dest), threshold=0.0)}
+
+
+def test_separable_verbs_match_when_dutch_splits_them(split) -> None:
+    ev = split["s1¶2"]["partnership"].evidence  # "Die dacht echt mee"
+    assert [(e.text, e.lemma, e.rule) for e in ev] == [("dacht echt mee", "denken mee", "keyword:meedenken")]
+    assert [e.text for e in split["s1¶4"]["partnership"].evidence] == ["mee te denken"]
+    assert [e.text for e in split["s1¶8"]["access"].evidence] == ["sturen je gewoon door"]
+    assert split["s1¶2"]["partnership"].score == split["s1¶8"]["access"].score > 0.35
+
+
+def test_a_participle_before_a_preposition_is_no_separable_verb(split) -> None:
+    assert "access" not in split["s1¶6"]  # "gestuurd door de gemeente"
+
+
+def test_only_separable_verbs_are_split() -> None:
+    from grondmotief.suggest.rules import separable
+
+    assert separable("meedenken") == ("mee", "denken")
+    assert separable("opleveren") == ("op", "leveren")
+    assert separable("informeren") is None and separable("installeren") is None  # in|formeren: no
+    assert separable("verzekeren") is None and separable("subsidie") is None
+
+
+def test_a_keyword_heads_compounds_the_pipeline_cannot_split(split) -> None:
+    ev = split["s1¶10"]["access"].evidence  # "wijkverbinders": verbinder is in no word list
+    assert [(e.text, e.rule) for e in ev] == [("wijkverbinders", "head:verbinder")]
+
+
+def test_an_adjective_heads_no_compound(split) -> None:
+    assert "subsidies" not in split["s1¶12"]  # infrastructureel is no kind of structureel
+    assert split["s1¶14"]["partnership"].evidence[0].rule == "keyword:informeren"

@@ -186,9 +186,8 @@ class Engine:
 
     @cached_property
     def matcher(self) -> KeywordMatcher:
-        from grondmotief.suggest.match import KeywordMatcher
-
         from grondmotief.suggest import pipeline
+        from grondmotief.suggest.match import KeywordMatcher
 
         return KeywordMatcher(self.rule_list, self.head_fn, self.stop_words, pipeline.compound_modifier_fn())
 
@@ -363,8 +362,8 @@ class Engine:
         from grondmotief.suggest.parse import doc_attrs  # numpy and spaCy only when parsing
 
         attrs = doc_attrs()
-        docs = self.nlp.pipe([t for _, _, texts in jobs for t in texts], batch_size=64)
-        for path, todo, texts in jobs:
+        docs = iter(self.nlp.pipe([t for _, _, texts in jobs for t in texts], batch_size=64))
+        for path, todo, _ in jobs:
             self._arrays[path] = {k: next(docs).to_array(attrs) for k in todo}
 
     def file_suggestions(
@@ -534,8 +533,8 @@ def suggest_study(
     files = transcript_files(study, transcripts)
     try:
         for i, (path, expect) in enumerate(files):
-            if i % AHEAD == 0:
-                engine.prepare(files[i : i + AHEAD])
+            if i == 0 or i % AHEAD == 1:  # the first transcript alone: its suggestions come first
+                engine.prepare(files[i : i + (1 if i == 0 else AHEAD)])
             checked = False
             for item in engine.file_suggestions(path, codes=chosen, threshold=limit, expect=expect):
                 if not checked:  # one transcript id per file

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from grondmotief.nlp_wordlists import words
 from grondmotief.suggest.parse import Parsed
 from grondmotief.suggest.results import HEAD, KEYWORD, LOOSE, PATTERN, PHRASE, RANK, SPLIT, STEM, Evidence
 from grondmotief.suggest.rules import Rule, Word, fold
@@ -22,21 +23,21 @@ BOUNDARY = frozenset({".", "!", "?", ";", ":", "…"})
 # A separable verb's particle is looked for up to SPLIT_REACH tokens after the finite verb, in
 # the same clause: a comma, a conjunction or a relative pronoun starts another one.
 SPLIT_REACH = 8
-CLAUSE_END = BOUNDARY | frozenset(
-    ", ( ) \" dat omdat als want maar en of die wat wie waar toen zodat terwijl wanneer nadat voordat".split()
+CLAUSE_END = BOUNDARY | words(
+    ', ( ) " dat omdat als want maar en of die wat wie waar toen zodat terwijl wanneer nadat voordat'
 )
 # After these, "door", "aan", "op" are prepositions (door de gemeente), not a verb's particle.
-NP_START = frozenset(
+NP_START = words(
     "de het een die dat deze dit mijn je jouw zijn haar ons onze hun jullie uw elk elke ieder iedere alle "
-    "geen welke zo'n zo’n".split()
+    "geen welke zo'n zo’n"
 )
 # Verbs too frequent in speech to anchor a phrase on ("leuk vinden" is looked for at "leuk").
-FREQUENT_VERBS = frozenset(
+FREQUENT_VERBS = words(
     "vinden weten kennen geven doen nemen zitten staan liggen gaan komen zien zeggen krijgen maken laten "
-    "houden denken halen brengen zetten lopen werken vragen horen spreken praten".split()
+    "houden denken halen brengen zetten lopen werken vragen horen spreken praten"
 )
 # "mee te denken", "mee kunnen denken": what may stand between a particle and its infinitive.
-VERB_CLUSTER = frozenset("te willen kunnen moeten zullen mogen gaan laten blijven hoeven".split())
+VERB_CLUSTER = words("te willen kunnen moeten zullen mogen gaan laten blijven hoeven")
 _NONE: frozenset[tuple[int, int]] = frozenset()
 Hit = tuple[int, str]  # (rule index, kind); kind "anchor" marks a phrase's anchor word
 
@@ -82,7 +83,7 @@ class KeywordMatcher:
         self._heads: dict[int, dict[str, list[int]]] = {}
         if modifier is not None:
             for i, rule in enumerate(rules):
-                if rule.head:
+                if rule.head and not rule.is_phrase:
                     for key in rule.words[0].keys:
                         self._heads.setdefault(len(key), {}).setdefault(key, []).append(i)
         self._form_memo: dict[str, tuple[Hit, ...]] = {}
@@ -141,9 +142,14 @@ class KeywordMatcher:
             if head:
                 fh = fold(head)
                 if fh != f:
-                    hits += [(i, HEAD) for i, kind in self._direct(fh) if kind != "anchor" and i not in done]
+                    rules = self.rules
+                    hits += [
+                        (i, HEAD)
+                        for i, kind in self._direct(fh)
+                        if kind != "anchor" and i not in done and rules[i].head
+                    ]
                     done.update(i for i, _ in hits)
-            for length, heads in self._heads.items():
+            for length, heads in self._heads.items():  # heads the pipeline cannot split (wijkverbinder)
                 if len(f) >= length + 3 and f[-length:] in heads and self._modifier(f[:-length]):  # type: ignore[misc]
                     hits += [(i, HEAD) for i in heads[f[-length:]] if i not in done]
             got = self._lemma_memo[s] = tuple(hits)
@@ -227,7 +233,9 @@ class KeywordMatcher:
                     if exact:
                         s, e = S[first], E[first + n - 1]
                         lemma = " ".join(strings[L[j]] for j in range(first, first + n))
-                        phrases.setdefault((i, first, first + n - 1), Evidence(text[s:e], lemma, s, e, rule.label, PHRASE))
+                        phrases.setdefault(
+                            (i, first, first + n - 1), Evidence(text[s:e], lemma, s, e, rule.label, PHRASE)
+                        )
                     elif rule.loose:
                         got = self._loose_phrase(table, lo, hi, t, i, text)
                         if got is not None:
@@ -324,7 +332,6 @@ class KeywordMatcher:
         s, e = table.S[chosen[0]], table.E[chosen[-1]]
         lemma = " ".join(strings[L[j]] for j in chosen)
         return (i, chosen[0], chosen[-1]), Evidence(text[s:e], lemma, s, e, rule.label, LOOSE)
-
 
     def _split_verb(
         self, table: TranscriptHits, lo: int, hi: int, t: int, i: int, text: str

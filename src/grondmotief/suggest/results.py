@@ -33,7 +33,7 @@ class Evidence(NamedTuple):
         return {"text": self.text, "lemma": self.lemma, "start": self.start, "end": self.end, "rule": self.rule}
 
 
-@dataclass
+@dataclass(slots=True)
 class Suggestion:
     segment: str
     code: str

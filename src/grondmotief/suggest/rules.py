@@ -24,9 +24,10 @@ from functools import lru_cache
 from typing import Any
 
 from grondmotief.codebook import Codebook
+from grondmotief.nlp_wordlists import words
 from grondmotief.suggest import cache
 
-ENGINE = "kw7"  # bump when matching or scoring changes: every results cache is then rebuilt
+ENGINE = "kw8"  # bump when matching or scoring changes: every results cache is then rebuilt
 
 
 @lru_cache(maxsize=200_000)
@@ -53,7 +54,7 @@ class Rule:
     words: tuple[Word, ...]
     loose: bool = False  # a phrase with a verb: its words may be reordered or interrupted
     split: bool = False  # a separable verb's two parts (verb, particle): mee|denken
-    head: bool = False  # also matches as the head of a compound (a noun, not a verb or adjective)
+    head: bool = False  # may match as the head of a compound: a noun or a stem, not a verb or adjective
 
     @property
     def is_phrase(self) -> bool:
@@ -116,7 +117,8 @@ def compile_rules(codebook: Codebook, nlp: Any) -> list[Rule]:
             verb = any(_looks_like_verb(w, stop) for w in text.split(" ")) if len(words) > 1 else False
             label = f"{kind}:{text}"
             if len(words) > 1 or words[0].stem is not None:
-                rules.append(Rule(cid, label, tuple(words), verb))
+                # A stem (verzekering*) may head a compound: vrijwilligersverzekering.
+                rules.append(Rule(cid, label, tuple(words), verb, head=len(words) == 1))
                 continue
             lemma = fold(lemmatize_keyword(nlp, text))
             rules.append(Rule(cid, label, tuple(words), head=_head_noun(lemma)))
@@ -130,9 +132,10 @@ def compile_rules(codebook: Codebook, nlp: Any) -> list[Rule]:
 
 # Particles that Dutch separates from their verb ("denkt mee", "stuurt door"). Left out: over,
 # onder, voor, om, achter, which also begin inseparable verbs (overleggen, ondersteunen).
-PARTICLES = (
-    "aan af bij binnen door in langs los mee na neer op rond samen tegen terug toe uit vast weg"
-).split()
+PARTICLES = sorted(
+    words("aan af bij binnen door in langs los mee na neer op rond samen tegen terug toe uit vast weg"),
+    key=lambda p: (-len(p), p),  # longest first: terug before toe
+)
 MIN_HEAD = 5  # shorter keywords (wet, hart, lol) would find themselves inside unrelated words
 
 
@@ -143,7 +146,7 @@ def separable(lemma: str) -> tuple[str, str] | None:
     lex = lexicon()
     if " " in lemma or not lemma.endswith("en"):
         return None
-    for particle in sorted(PARTICLES, key=len, reverse=True):
+    for particle in PARTICLES:
         rest = lemma[len(particle) :]
         if not lemma.startswith(particle) or len(rest) < 4 or rest not in lex.verbs:
             continue
