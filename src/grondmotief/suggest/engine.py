@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # numpy, spaCy and scikit-learn load only when something must
     from grondmotief.suggest.model import CodeModel, Examples
     from grondmotief.suggest.parse import HashTable, Parsed
 
+_evidence = Evidence._make  # from a JSON array, without per-field argument parsing
 AHEAD = 16  # transcripts opened and parsed together (see Engine.prepare)
 KEEP_MODEL_ONLY = 0.05  # model-only scores below this are not worth a cache entry
 RESULTS = "r3"  # bump when scoring or blending changes: every results cache is rebuilt
@@ -470,7 +471,7 @@ class Engine:
                 if rejected and (sid, code) in rejected:
                     continue
                 if evs and type(evs[0]) is not Evidence:  # read from the cache: JSON arrays
-                    evs = [Evidence(*e) for e in evs]
+                    evs = list(map(_evidence, evs))
                 label, group = about[code]
                 decided = "accepted" if accepted and (sid, code) in accepted else None
                 found.append(Suggestion(sid, code, label, group, score, source, evs, kw, p, decided))

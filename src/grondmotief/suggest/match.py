@@ -78,6 +78,12 @@ class KeywordMatcher:
             self._stems_by_len.setdefault(len(stem), {}).setdefault(stem, []).append((i, kind))
         self._head = head
         self._modifier = modifier
+        # What a compound head can hit (see _may_head): keys and stems of single-word rules.
+        self._head_keys = frozenset(k for k, hits in self.exact.items() if any(kind != "anchor" for _, kind in hits))
+        self._head_stems = [
+            (length, frozenset(stem for stem, hits in stems.items() if any(kind != "anchor" for _, kind in hits)))
+            for length, stems in sorted(self._stems_by_len.items())
+        ]
         # Keywords that may be the head of a compound the pipeline cannot split (wijkverbinder):
         # by length, then folded keyword -> rules.
         self._heads: dict[int, dict[str, list[int]]] = {}
@@ -137,7 +143,7 @@ class KeywordMatcher:
         if got is None:
             f = fold(s)
             hits = self._direct(f)
-            head = self._head(s) if self._head is not None else None
+            head = self._head(s) if self._head is not None and self._may_head(f) else None
             done = {i for i, _ in hits}
             if head:
                 fh = fold(head)
@@ -154,6 +160,22 @@ class KeywordMatcher:
                     hits += [(i, HEAD) for i in heads[f[-length:]] if i not in done]
             got = self._lemma_memo[s] = tuple(hits)
         return got
+
+    def _may_head(self, f: str) -> bool:
+        """Could the pipeline's compound head of `f` hit a rule? Only if a keyword, or a stem,
+        begins somewhere inside it (the head is a proper suffix). Splitting a compound costs
+        far more than this look, and most long words contain no keyword at all."""
+        if len(f) < 8 and "-" not in f:
+            return False  # compound_head leaves these alone
+        keys, stems = self._head_keys, self._head_stems
+        for i in range(1, len(f) - 1):
+            tail = f[i:]
+            if tail in keys:
+                return True
+            for length, starts in stems:
+                if len(tail) >= length and tail[:length] in starts:
+                    return True
+        return False
 
     def members(self, s: str) -> frozenset[tuple[int, int]]:
         """The (phrase rule, word position) pairs this string can fill; memoised."""

@@ -39,7 +39,15 @@ def parser_fingerprint() -> str:
 
 
 def file_fingerprint(data: bytes, coded_roles: list[str], max_bytes: int) -> str:
-    return cache.digest(hashlib.sha256(data).hexdigest(), coded_roles, max_bytes, parser_fingerprint())
+    """The file's bytes under the settings and parser code that segment it: one hash per file."""
+    h = hashlib.sha256(_salt(tuple(coded_roles), max_bytes).encode("ascii"))
+    h.update(data)
+    return h.hexdigest()[:32]
+
+
+@lru_cache(maxsize=8)
+def _salt(coded_roles: tuple[str, ...], max_bytes: int) -> str:
+    return cache.digest(list(coded_roles), max_bytes, parser_fingerprint())
 
 
 @dataclass
