@@ -65,6 +65,7 @@ class Engine:
         self._models: dict[str, CodeModel] | None = None
         self.writer = cache.Writer()  # flushed by suggest_study and evaluate when done
         self.rank_all = False  # at threshold 0, also list codes with no evidence (score 0)
+        self._phits: dict[str, Any] = {}  # lemma string → its profile hit (see _profile_hits)
         self._ready: dict[Path, OpenFile] = {}  # opened by prepare()
         self._arrays: dict[Path, dict[str, Any]] = {}  # token arrays parsed by prepare()
         self._folders: dict[Path, str] = {}
@@ -251,18 +252,30 @@ class Engine:
         return ProfileMatcher(self.profile, self.head_fn)
 
     def _profile_hits(self, parsed: Parsed) -> Any:
-        """Per string of a transcript's table: (profile word, [(code, field, weight)]) or None,
-        and a mask of the strings that have one, so each segment visits only its hit tokens."""
+        """Per lemma string of a transcript's table: (folded lemma, profile word, [(code, field,
+        weight)]), and a mask of the strings that have one, so each segment visits only its hit
+        tokens. Memoised per string across the run: transcripts share most of their words."""
         import numpy as np
 
+        memo = self._phits
         pm = self.profile_matcher
         fold = rules.fold
-        found: list[tuple[str, str, list[tuple[str, str, float]]] | None] = []
-        for x in parsed.strings:
-            folded = fold(x)
-            hit = pm.lookup(folded)
-            found.append(None if hit is None else (folded, hit[0], [(e.code, e.field, e.weight * hit[2]) for e in hit[1]]))
-        return found, np.fromiter((f is not None for f in found), dtype=bool, count=len(found))
+        strings = parsed.strings
+        found: dict[int, Any] = {}
+        mask = np.zeros(len(strings), dtype=bool)
+        for li in np.unique(parsed.lemma).tolist():
+            x = strings[li]
+            got = memo.get(x, False)
+            if got is False:
+                folded = fold(x)
+                hit = pm.lookup(folded)
+                got = memo[x] = (
+                    None if hit is None else (folded, hit[0], [(e.code, e.field, e.weight * hit[2]) for e in hit[1]])
+                )
+            if got is not None:
+                found[li] = got
+                mask[li] = True
+        return found, mask
 
     def _profile_evidence(
         self, parsed: Parsed, key: str, text: str, hits: Any
