@@ -36,13 +36,13 @@ if TYPE_CHECKING:  # numpy, spaCy and scikit-learn load only when something must
 
 _evidence = Evidence._make  # from a JSON array, without per-field argument parsing
 AHEAD = 16  # transcripts opened and parsed together (see Engine.prepare)
-RESULTS = "r4"  # bump when scoring or blending changes: every results cache is rebuilt
+RESULTS = "r5"  # bump when scoring or blending changes: every results cache is rebuilt
 PROFILE_WEIGHT = 0.5  # against a keyword's 1.0; chosen on the demo coders (theme macro-F1 0.79 at 0.5, 0.73 at 1.0)
 # Model features also hold each lemma's character 5-grams: Dutch compounds share their parts
 # (vrijwilligers|vergoeding, subsidie|regeling). Cross-validated on the demo coders, the model
 # alone gains 0.07 (anna) and 0.06 (ben) theme macro-F1 over lemmas and heads only.
 NGRAM = 5
-PROFILE_EVIDENCE = 6  # the strongest profile words shown per suggestion
+PROFILE_EVIDENCE = 3  # the strongest profile words kept per suggestion (the cache reads them on every run)
 
 
 class Engine:
