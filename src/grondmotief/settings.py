@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from grondmotief.models import Strict
+from grondmotief.models import PlainStr, Strict
 
 SETTINGS_FILE = "grondmotief.yaml"
 
 
 class NlpSettings(Strict):
-    pipeline: str = Field(
+    pipeline: PlainStr = Field(
         "grondmotief-nl",
         description="'grondmotief-nl' (offline, built in), an installed spaCy pipeline such as "
         "'nl_core_news_md', or a path to a pipeline folder.",
@@ -28,35 +28,38 @@ class SuggestSettings(Strict):
 
 
 class ReportSettings(Strict):
-    coder: str | None = Field(
+    coder: PlainStr | None = Field(
         None,
         description="Whose decisions the report, tally and quote use: a coder name (e.g. 'reconciled'); "
         "unset means the union of all coders' accepted decisions.",
     )
     quotes_per_code: int = Field(4, ge=0, description="Quotes shown per code in the default chapters.")
-    chapters_dir: str = "chapters"
+    chapters_dir: PlainStr = "chapters"
 
 
 class PrivacySettings(Strict):
-    forbidden_names: list[str] = Field(
+    forbidden_names: list[PlainStr] = Field(
         default_factory=list, description="Real names that must never appear in printed quotes."
     )
-    allowed_names: list[str] = Field(
+    allowed_names: list[PlainStr] = Field(
         default_factory=list, description="Words the name scanner may flag but which are fine (pseudonyms, places)."
     )
 
 
 class LimitSettings(Strict):
     max_file_mb: float = Field(20.0, gt=0, description="Largest transcript or codings file read.")
+    template_seconds: float = Field(
+        60.0, gt=0, le=3600, description="CPU time one chapter template may take to render before `report` stops it."
+    )
 
 
 class Settings(Strict):
     format_version: Literal[1] = 1
-    codebook: str = Field(
+    codebook: PlainStr = Field(
         "grondmotieven", description="Active codebook: a file name in codebooks/ (with or without .yaml)."
     )
-    coder: str | None = Field(None, description="Default coder name; falls back to $USER.")
-    coded_roles: list[str] = Field(
+    coder: PlainStr | None = Field(None, description="Default coder name; falls back to $USER.")
+    coded_roles: list[PlainStr] = Field(
         default_factory=lambda: ["respondent"],
         description="Speaker roles (from each transcript's `speakers`) whose turns are coded.",
     )
@@ -65,3 +68,11 @@ class Settings(Strict):
     report: ReportSettings = Field(default_factory=ReportSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+
+    @field_validator("codebook")
+    @classmethod
+    def _codebook_in_codebooks(cls, v: str) -> str:
+        # Codebooks live in codebooks/: `../x` or `/etc/x.yaml` would read (and echo keys of) any YAML file.
+        if not v or "/" in v or "\\" in v or v.startswith(".") or ":" in v:
+            raise ValueError("must be the name of a file in codebooks/, such as 'grondmotieven' (no folders)")
+        return v
