@@ -166,8 +166,26 @@ def read_docx(path: Path, label: str) -> list[str]:
     except ImportFailed:
         raise
     except Exception as exc:  # python-docx raises many kinds on a damaged file
-        raise ImportFailed(f"{label}: could not read the Word document ({type(exc).__name__})") from None
+        raise ImportFailed(
+            f"{label}: could not read the Word document: {_docx_problem(exc)}; "
+            "open it in Word or LibreOffice and save it again as .docx"
+        ) from None
     return [p.text for p in document.paragraphs]
+
+
+def _docx_problem(exc: Exception) -> str:
+    """What a python-docx failure means for the file, instead of the exception's class name."""
+    name = type(exc).__name__
+    if isinstance(exc, KeyError):
+        return "a part it refers to is missing from the archive (damaged or incomplete)"
+    if name == "XMLSyntaxError":
+        line = getattr(exc, "lineno", None)
+        return "the XML inside is damaged (not well-formed" + (f" at line {line} of a part)" if line else ")")
+    if isinstance(exc, zipfile.BadZipFile | EOFError) or name == "error":  # zlib.error: corrupt compressed data
+        return "its compressed contents are damaged"
+    if name == "PackageNotFoundError" or "content type" in str(exc).lower():
+        return "it is not a Word document inside (wrong content types)"
+    return "its contents are not what a .docx holds"
 
 
 def assign_labels(

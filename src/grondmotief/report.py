@@ -353,13 +353,26 @@ def render_template(env: Any, source: TemplateSource, context: dict[str, Any]) -
             f"{_where(exc, source)}: recursion too deep (a macro or include that calls itself?)"
         ) from None
     except (TemplateError, TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError) as exc:
-        raise ReportError(f"{_where(exc, source)}: {_render_problem(exc)}") from None
+        where = _where(exc, source)
+        if where == source.label and isinstance(exc, ValueError):  # raised while compiling: a number literal
+            where = _long_number_line(source) or where
+        raise ReportError(f"{where}: {_render_problem(exc)}") from None
     if size > MAX_CHAPTER_CHARS:
         raise ReportError(
             f"{source.label}: renders to more than {MAX_CHAPTER_CHARS // 1_000_000} million characters; "
             "a loop that never ends? Nothing was written"
         )
     return "".join(chunks)
+
+
+def _long_number_line(source: TemplateSource) -> str | None:
+    """Jinja's lexer reads a 5,000-digit literal with int(), which refuses it without a line."""
+    try:
+        text = source.path.read_text(encoding="utf-8")
+    except (OSError, UnicodeError):
+        return None
+    m = re.search(r"\d{4301,}", text)
+    return f"{source.label}:{text.count(chr(10), 0, m.start()) + 1}" if m else None
 
 
 def _render_problem(exc: BaseException) -> str:
