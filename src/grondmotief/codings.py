@@ -243,6 +243,8 @@ class CodingStore:
         from filelock import FileLock, Timeout
 
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        if self.lock_path.is_symlink():  # the lock is opened with O_TRUNC: a link would empty its target
+            raise CodingsError(f"{self.lock_path.name}: the lock file is a symbolic link; remove it and try again")
         try:
             with FileLock(str(self.lock_path), timeout=30):
                 yield
