@@ -143,6 +143,9 @@ def _construct_int(loader: _LineLoader, node: yaml.ScalarNode) -> int:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# The reader refuses raw control characters, but a double-quoted "\e[31m" or "\x1b" makes one; in a
+# title or attribute it would reach the terminal through `tally --by` and `crosstab` legends.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _construct_str(loader: _LineLoader, node: yaml.ScalarNode) -> str:
@@ -150,6 +153,14 @@ def _construct_str(loader: _LineLoader, node: yaml.ScalarNode) -> str:
     if _SURROGATE.search(value):  # "\udc80": not a character; it would crash every later write
         raise yaml.constructor.ConstructorError(
             None, None, "an escape such as \\udc80 (half of a character) is not text", node.start_mark
+        )
+    bad = _CONTROL.search(value)
+    if bad:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"control character U+{ord(bad.group()):04X} in a value; remove it (it can garble a terminal)",
+            node.start_mark,
         )
     return value  # type: ignore[no-any-return]
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from grondmotief.errors import Problem
 from grondmotief.fileio import line_of
@@ -19,19 +18,6 @@ class Strict(BaseModel):
     # No .inf/.nan: `limits.max_file_mb: .inf` passed validation, then crashed converting to bytes.
     model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True, allow_inf_nan=False)
 
-
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def _plain_text(value: str) -> str:
-    m = _CONTROL.search(value)
-    if m:  # a NUL crashes every path function; an ESC would reach the terminal
-        raise ValueError(f"contains control character U+{ord(m.group()):04X}; remove it")
-    return value
-
-
-PlainStr = Annotated[str, AfterValidator(_plain_text)]
-"""A setting or name: any text but control characters (a tab or newline is fine)."""
 
 
 def _describe(err: Any) -> str:

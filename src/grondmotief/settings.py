@@ -6,13 +6,13 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from grondmotief.models import PlainStr, Strict
+from grondmotief.models import Strict
 
 SETTINGS_FILE = "grondmotief.yaml"
 
 
 class NlpSettings(Strict):
-    pipeline: PlainStr = Field(
+    pipeline: str = Field(
         "grondmotief-nl",
         description="'grondmotief-nl' (offline, built in), an installed spaCy pipeline such as "
         "'nl_core_news_md', or a path to a pipeline folder.",
@@ -28,20 +28,20 @@ class SuggestSettings(Strict):
 
 
 class ReportSettings(Strict):
-    coder: PlainStr | None = Field(
+    coder: str | None = Field(
         None,
         description="Whose decisions the report, tally and quote use: a coder name (e.g. 'reconciled'); "
         "unset means the union of all coders' accepted decisions.",
     )
     quotes_per_code: int = Field(4, ge=0, description="Quotes shown per code in the default chapters.")
-    chapters_dir: PlainStr = "chapters"
+    chapters_dir: str = "chapters"
 
 
 class PrivacySettings(Strict):
-    forbidden_names: list[PlainStr] = Field(
+    forbidden_names: list[str] = Field(
         default_factory=list, description="Real names that must never appear in printed quotes."
     )
-    allowed_names: list[PlainStr] = Field(
+    allowed_names: list[str] = Field(
         default_factory=list, description="Words the name scanner may flag but which are fine (pseudonyms, places)."
     )
 
@@ -55,11 +55,11 @@ class LimitSettings(Strict):
 
 class Settings(Strict):
     format_version: Literal[1] = 1
-    codebook: PlainStr = Field(
+    codebook: str = Field(
         "grondmotieven", description="Active codebook: a file name in codebooks/ (with or without .yaml)."
     )
-    coder: PlainStr | None = Field(None, description="Default coder name; falls back to $USER.")
-    coded_roles: list[PlainStr] = Field(
+    coder: str | None = Field(None, description="Default coder name; falls back to $USER.")
+    coded_roles: list[str] = Field(
         default_factory=lambda: ["respondent"],
         description="Speaker roles (from each transcript's `speakers`) whose turns are coded.",
     )
