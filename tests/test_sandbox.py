@@ -95,13 +95,41 @@ def _refused(study_dir: Path, body: str, line: int, message: str) -> str:
         ("{{ [[1] * 1000] * 1000|sum(start=[]) }}\n", 1, "|sum adds numbers"),
         ("{{ ([[1] * 1000] * 1000)|sum(start=[]) }}\n", 1, "|sum adds numbers"),
         ("{{ (10 ** 64) ** 64 }}\n", 1, "an integer of more than 10,000 bits"),
-        ("{% set ns = namespace(n=2 ** 60) %}{% for i in range(20) %}{% set ns.n = ns.n * ns.n %}{% endfor %}\n", 1, "an integer of more than 10,000 bits"),
-        ("{% set ns = namespace(s='x' * 100000) %}\n{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}\n", 2, "a string of more than 20,000,000"),
-        ("{% set ns = namespace(s='x' * 100000) %}\n{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}{% endfor %}\n", 2, "a string of more than 20,000,000"),
-        ("{% set ns = namespace(l=[1]) %}\n{% for i in range(60) %}{% set ns.l = [ns.l, ns.l] %}{% endfor %}\n", 2, "items and characters"),
-        ("{% macro d(s, n) %}{% if n %}{{ d(s ~ s, n - 1) }}{% else %}{{ s|length }}{% endif %}{% endmacro %}\n{{ d('x' * 1000, 40) }}\n", 1, "a string of more than 20,000,000"),
-        ("{% set a = [[1] * 1000] %}{% set b = [a, a, a, a, a, a, a, a, a, a] %}{% set c = [b, b, b, b, b, b, b, b, b, b] %}{% set d = [c, c, c, c, c, c, c, c, c, c] %}{% set e = [d, d, d, d, d, d, d, d, d, d] %}{% set f = [e, e, e, e, e, e, e, e, e, e] %}\n{{ (f ~ '')|length }}\n", 2, "items and characters"),
-        ("{% set big = 'x' * 100000 %}{% set out %}{% for i in range(100000) %}{{ big|raw }}{% endfor %}{% endset %}\n{{ out|length }}\n", 1, "a string of more than 20,000,000"),
+        (
+            "{% set ns = namespace(n=2 ** 60) %}{% for i in range(20) %}{% set ns.n = ns.n * ns.n %}{% endfor %}\n",
+            1,
+            "an integer of more than 10,000 bits",
+        ),
+        (
+            "{% set ns = namespace(s='x' * 100000) %}\n{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}\n",
+            2,
+            "a string of more than 20,000,000",
+        ),
+        (
+            "{% set ns = namespace(s='x' * 100000) %}\n{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}{% endfor %}\n",
+            2,
+            "a string of more than 20,000,000",
+        ),
+        (
+            "{% set ns = namespace(l=[1]) %}\n{% for i in range(60) %}{% set ns.l = [ns.l, ns.l] %}{% endfor %}\n",
+            2,
+            "items and characters",
+        ),
+        (
+            "{% macro d(s, n) %}{% if n %}{{ d(s ~ s, n - 1) }}{% else %}{{ s|length }}{% endif %}{% endmacro %}\n{{ d('x' * 1000, 40) }}\n",
+            1,
+            "a string of more than 20,000,000",
+        ),
+        (
+            "{% set a = [[1] * 1000] %}{% set b = [a, a, a, a, a, a, a, a, a, a] %}{% set c = [b, b, b, b, b, b, b, b, b, b] %}{% set d = [c, c, c, c, c, c, c, c, c, c] %}{% set e = [d, d, d, d, d, d, d, d, d, d] %}{% set f = [e, e, e, e, e, e, e, e, e, e] %}\n{{ (f ~ '')|length }}\n",
+            2,
+            "items and characters",
+        ),
+        (
+            "{% set out %}{% for i in range(100000) %}static text kept by reference static text kept by reference static text kept by reference static text kept by reference static text kept by reference static text kept by reference static text kept by reference static text kept by reference static text kept by reference static text kept by reference {% endfor %}{% endset %}\n{{ out|length }}\n",
+            1,
+            "a string of more than 20,000,000",
+        ),
         ("{% set big = ['x' * 100000] * 300 %}\n{{ big|join('') }}\n", 2, "a string of more than 20,000,000"),
         ("{% set big = ['x' * 100000] * 300 %}\n{{ ''.join(big) }}\n", 2, "a string of more than 20,000,000"),
         ("{{ '%s' % ([['x' * 100000] * 1000] * 100,) }}\n", 1, "items and characters"),
@@ -298,3 +326,15 @@ def test_a_template_within_its_limits_renders_and_leaves_no_watchdog(study_dir: 
     assert r.exit_code == 0, r.stderr
     assert "2999" in (study_dir / "chapters" / "99-kwaad.md").read_text(encoding="utf-8")
     assert not [t for t in threading.enumerate() if t.name == "template-watchdog"]
+
+
+def test_memory_is_bounded_while_rendering(study_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each pass builds a new 100,000-character string that the `{% set %}` block keeps: no single
+    value is too large, so the watchdog's memory limit (lowered here from 1 GB) is what stops it."""
+    import grondmotief.template_budget as budget
+
+    monkeypatch.setattr(budget, "MEMORY_BYTES", 64 * 1024 * 1024)
+    body = (
+        "# T\n{% set out %}{% for i in range(5000) %}{{ ('x' * 100000)|raw }}{% endfor %}{% endset %}{{ out|length }}\n"
+    )
+    _refused(study_dir, body, 2, "stopped: rendering used more than 64 MB of memory")

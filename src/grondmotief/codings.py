@@ -134,7 +134,9 @@ def parse_codings(text: str, label: str, coder: str | None = None) -> ReadResult
                     )
                 )
             else:
-                problems.append(Problem(label, i, f"not valid JSON: {exc.msg} (column {exc.colno}); {_set_aside(label)}"))
+                problems.append(
+                    Problem(label, i, f"not valid JSON: {exc.msg} (column {exc.colno}); {_set_aside(label)}")
+                )
                 bad.append((i, raw))
             continue
         except (ValueError, RecursionError) as exc:  # a 4,300-digit number, or thousands of nested brackets

@@ -240,7 +240,7 @@ def _check_events(loader: Any, label: str, line_offset: int) -> None:
         elif isinstance(event, yaml.AliasEvent):
             if event.anchor in open_anchors:
                 refuse(event, f"the alias *{event.anchor} refers to the value it is part of (a loop)")
-            anchor, size = None, sizes.get(event.anchor, 1)  # an unknown anchor: the loader reports it
+            anchor, size = None, sizes.get(event.anchor or "", 1)  # an unknown anchor: the loader reports it
             added += size - 1
             if added > MAX_ALIAS_NODES:
                 refuse(

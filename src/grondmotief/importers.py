@@ -163,6 +163,7 @@ def read_docx(path: Path, label: str) -> list[str]:
         import docx  # python-docx
 
         document = docx.Document(str(path))
+        return [p.text for p in document.paragraphs]  # reading paragraphs parses more of the file
     except ImportFailed:
         raise
     except Exception as exc:  # python-docx raises many kinds on a damaged file
@@ -170,7 +171,6 @@ def read_docx(path: Path, label: str) -> list[str]:
             f"{label}: could not read the Word document: {_docx_problem(exc)}; "
             "open it in Word or LibreOffice and save it again as .docx"
         ) from None
-    return [p.text for p in document.paragraphs]
 
 
 def _docx_problem(exc: Exception) -> str:
@@ -292,7 +292,13 @@ def _convert_md(text: str, path: Path, tid: str | None, label: str, opts: Import
 
 def _decode(path: Path, label: str, encoding: str | None) -> str:
     data = path.read_bytes()
-    if encoding is not None and encoding.lower().replace("_", "-") not in ("utf-8", "utf8", "utf-8-sig", "utf-16", "utf16"):
+    if encoding is not None and encoding.lower().replace("_", "-") not in (
+        "utf-8",
+        "utf8",
+        "utf-8-sig",
+        "utf-16",
+        "utf16",
+    ):
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:

@@ -124,6 +124,7 @@ def make_env(study: Study) -> Any:
 
     class Sandbox(ImmutableSandboxedEnvironment):
         intercepted_binops = frozenset(["*", "**", "%", "+"])
+        cpu_seconds = 60.0  # set from limits.template_seconds below
         code_generator_class = BoundedCodeGenerator
         concat = staticmethod(bounded_join)
         bounded_concat = staticmethod(bounded_concat)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-
 import getpass
 import os
 from dataclasses import dataclass, field

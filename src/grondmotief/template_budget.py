@@ -11,6 +11,7 @@ per object so counting is linear in the distinct objects, and stopped at the bud
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import threading
@@ -79,7 +80,9 @@ def check_value(value: Any) -> Any:
         if value.bit_length() > MAX_INT_BITS:
             raise TemplateTooLarge(f"an integer of more than {MAX_INT_BITS:,} bits")
     elif isinstance(value, list | tuple | dict | set | frozenset) and expanded_size(value) > MAX_ITEMS:
-        raise TemplateTooLarge(f"a list or mapping of more than {MAX_ITEMS:,} items and characters, nested ones included")
+        raise TemplateTooLarge(
+            f"a list or mapping of more than {MAX_ITEMS:,} items and characters, nested ones included"
+        )
     return value
 
 
@@ -88,7 +91,7 @@ def check_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         check_value(a)
 
 
-def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+def guarded(fn: Any) -> Callable[..., Any]:
     """A filter, test or function whose arguments and result are size-checked."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -158,9 +161,8 @@ def check_str_method(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) ->
 def check_binop(operator: str, left: Any, right: Any) -> None:
     """`*`, `**` and `+` on sequences and integers, before Python allocates the result."""
     ints = all(isinstance(x, int) and not isinstance(x, bool) for x in (left, right))
-    if operator == "**" and ints and right > 0 and left not in (0, 1, -1):
-        if left.bit_length() * right > MAX_INT_BITS:
-            raise TemplateTooLarge(f"an integer of more than {MAX_INT_BITS:,} bits")
+    if operator == "**" and ints and right > 0 and left not in (0, 1, -1) and left.bit_length() * right > MAX_INT_BITS:
+        raise TemplateTooLarge(f"an integer of more than {MAX_INT_BITS:,} bits")
     if operator == "*":
         if ints and left.bit_length() + right.bit_length() > MAX_INT_BITS:
             raise TemplateTooLarge(f"an integer of more than {MAX_INT_BITS:,} bits")
@@ -169,7 +171,9 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
                 if len(seq) * k > MAX_REPEAT:
                     raise TemplateTooLarge("repetition too large for a template")
                 if not isinstance(seq, str) and expanded_size(seq) * k > MAX_ITEMS:
-                    raise TemplateTooLarge(f"a list of more than {MAX_ITEMS:,} items and characters, nested ones included")
+                    raise TemplateTooLarge(
+                        f"a list of more than {MAX_ITEMS:,} items and characters, nested ones included"
+                    )
     if operator == "+" and isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
         if isinstance(left, str) and isinstance(right, str):
             if len(left) + len(right) > MAX_STRING:
@@ -185,6 +189,13 @@ def _rss_bytes() -> int | None:
             return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return None
+
+
+def _trim_heap() -> None:
+    """Give freed heap back to the system first (glibc), so the growth measured is this template's
+    and not memory freed earlier being reused unseen."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 class RenderWatchdog:
@@ -207,6 +218,7 @@ class RenderWatchdog:
         except (AttributeError, OSError):  # no per-thread CPU clock here: wall time is the bound
             self._cpu = time.monotonic
         self._start = self._cpu()
+        _trim_heap()
         self._rss0 = _rss_bytes()
         self._thread = threading.Thread(target=self._watch, name="template-watchdog", daemon=True)
         self._thread.start()
@@ -232,7 +244,9 @@ class RenderWatchdog:
             if self._done:
                 return
             self.reason = self.reason or reason
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._tid), ctypes.py_object(TemplateBudgetExceeded))
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(self._tid), ctypes.py_object(TemplateBudgetExceeded)
+            )
 
     def __exit__(self, *exc: Any) -> None:
         with self._lock:

@@ -160,7 +160,13 @@ def parse_transcript(text: str, path: Path, label: str | None = None) -> tuple[T
     bad = CONTROL.search(body)
     if bad:
         line = body_line + body.count("\n", 0, bad.start())
-        problems.append(Problem(label, line, f"control character U+{ord(bad.group()):04X} in the text; remove it (it can garble a terminal)"))
+        problems.append(
+            Problem(
+                label,
+                line,
+                f"control character U+{ord(bad.group()):04X} in the text; remove it (it can garble a terminal)",
+            )
+        )
     transcript = Transcript(path, meta, body, body_line)
     previous: tuple[str | None, str | None] = (None, None)
     line, counted_to = body_line, 0
