@@ -284,6 +284,14 @@ def _yaml_hint(problem: str) -> str:
         return "; a key on this line or the one above has no ':', or a quoted value is not closed"
     if "found character '\\t'" in problem:
         return "; indent with spaces, not tabs"
+    if "cannot start any token" in problem:
+        return "; a value that starts with ` @ % or a tab must be put in quotes"
+    if "unexpected end of stream" in problem:
+        return "; a quote opened on or above this line is never closed"
+    if "expected alphabetic or numeric character" in problem:  # `*woord*` or `&x!` read as an alias or anchor
+        return "; a value that starts with * or & must be put in quotes"
+    if "found undefined alias" in problem:
+        return "; a '*' at the start of a value refers to an anchor: put the value in quotes"
     return ""
 
 
