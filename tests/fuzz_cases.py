@@ -393,6 +393,7 @@ SETTINGS = (
     "format_version: 1\ncodebook: mini\ncoder: tester\ncoded_roles: [respondent]\n"
     "suggest:\n  threshold: 0.35\n  min_examples: 8\nreport:\n  quotes_per_code: 2\n  chapters_dir: chapters\n"
     "privacy:\n  forbidden_names: [Jan de Vries]\n  allowed_names: [Wandelclub]\nlimits:\n  max_file_mb: 2\n"
+    "  template_seconds: 2\n"
 )
 TEMPLATE = """# {{ study.name|default('Studie') }}
 
