@@ -22,6 +22,16 @@ class NlpSettings(Strict):
 class SuggestSettings(Strict):
     threshold: float = Field(0.35, ge=0.0, le=1.0, description="Suggestions below this score are not shown.")
     model: bool = Field(True, description="Blend in a classifier trained on the coder's own decisions.")
+    seed_model: bool = Field(
+        False,
+        description="Also train the model on the codebook's own labels, criteria and examples, so "
+        "every code has a model before the coder's first decision.",
+    )
+    compete: list[str] = Field(
+        default_factory=lambda: ["theme"],
+        description="Groups whose codes compete on a passage (mostly one applies): codes far behind "
+        "the passage's leader in the group are scaled down.",
+    )
     min_examples: int = Field(
         8, ge=2, description="Accepted and rejected decisions each a code needs before the model learns it."
     )

@@ -1,4 +1,4 @@
-"""`codebook show|lint|schema`."""
+"""`codebook show|lint|suggest-keywords|schema`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from grondmotief.cli.output import Column, Fmt, emit
 ORDER = 20
 
 codebook_app = typer.Typer(
-    help="Show, lint and describe the codebook.\n\nExample: grondmotief codebook show", no_args_is_help=True
+    help="Show, lint and describe the codebook; find candidate keywords in the study.\n\n"
+    "Example: grondmotief codebook show",
+    no_args_is_help=True,
 )
 
 
@@ -74,6 +76,54 @@ def lint(
     info(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)")
     if errors or (strict and problems):
         raise typer.Exit(1)
+
+
+@codebook_app.command("suggest-keywords")
+def suggest_keywords(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(metavar="CODE", help="The code to find candidate keywords for.")],
+    study: StudyOpt = None,
+    coder: Annotated[
+        str | None,
+        typer.Option("--coder", metavar="NAME", help="Also count passages this coder accepted the code on."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", metavar="N", min=1, help="Candidates shown.")] = 20,
+    min_count: Annotated[
+        int, typer.Option("--min-count", metavar="N", min=1, help="Code passages a candidate must occur in.")
+    ] = 2,
+    fmt: Annotated[Fmt, typer.Option("--format", "-f", help="table|json|md|csv.", case_sensitive=False)] = Fmt.table,
+) -> None:
+    """Words that keep company with a code in this study: candidate keywords to add by hand.
+
+    A code's passages are those its keyword rules find (and, with --coder, those the coder
+    accepted it on). Lemmas that occur there clearly more often than elsewhere are ranked by
+    log-likelihood (G²), with their counts and up to three example passages. Everyday words and
+    the code's own keywords are left out.
+
+    Example: grondmotief codebook suggest-keywords subsidies --coder anna
+    """
+    from grondmotief.suggest.expand import expand
+
+    s = open_study(ctx, study)
+    got = expand(s, code, coder=coder, limit=limit, min_count=min_count)
+    info(
+        f"{got.code}: {got.code_passages} of {got.passages} passage(s) are the code's; "
+        f"{len(got.candidates)} candidate(s)"
+    )
+    rows = [c.to_json() for c in got.candidates]
+    if fmt != Fmt.json:
+        rows = [{**r, "examples": ", ".join(r["examples"])} for r in rows]
+    emit(
+        rows,
+        [
+            Column("lemma"),
+            Column("in_code", "in code", justify="right"),
+            Column("passages", justify="right"),
+            Column("g2", "G²", justify="right"),
+            Column("examples"),
+        ],
+        fmt,
+    )
 
 
 @codebook_app.command("schema")

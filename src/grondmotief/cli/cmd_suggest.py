@@ -213,6 +213,11 @@ def _evaluate(
             else "too few transcripts to cross-validate a model"
         )
     )
+    if ev.passages:
+        info(
+            "no suggestion above the threshold: "
+            + "; ".join(f"{g} {n} of {ev.passages} ({n / ev.passages:.0%})" for g, n in ev.unsuggested.items())
+        )
     if fmt in (SuggestFmt.json, SuggestFmt.jsonl):
         cols = [Column(k) for k in rows[0]] if rows else []
         emit(rows, cols, Fmt.json if fmt == SuggestFmt.json else Fmt.jsonl)

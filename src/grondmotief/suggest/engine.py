@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grondmotief.codebook import Codebook
+from grondmotief.codings import NONE_CODE
 from grondmotief.errors import GrondmotiefError, Problem, TranscriptError
 from grondmotief.fileio import decode_text
 from grondmotief.study import Study
 from grondmotief.suggest import cache, rules
 from grondmotief.suggest.cache import segment_key
 from grondmotief.suggest.results import Evidence, OpenFile, SegmentSuggestions, Stats, Suggestion
-from grondmotief.suggest.score import blend, keyword_score
+from grondmotief.suggest.score import LONG, blend, compete, keyword_score
 from grondmotief.suggest.store import TranscriptCache, file_fingerprint
 from grondmotief.transcripts import ENCODING_HINT, Segment, Transcript, parse_transcript, read_transcript
 
@@ -35,8 +36,9 @@ if TYPE_CHECKING:  # numpy, spaCy and scikit-learn load only when something must
 
 _evidence = Evidence._make  # from a JSON array, without per-field argument parsing
 AHEAD = 16  # transcripts opened and parsed together (see Engine.prepare)
-KEEP_MODEL_ONLY = 0.05  # model-only scores below this are not worth a cache entry
-RESULTS = "r3"  # bump when scoring or blending changes: every results cache is rebuilt
+RESULTS = "r4"  # bump when scoring or blending changes: every results cache is rebuilt
+PROFILE_WEIGHT = 0.5  # against a keyword's 1.0; chosen on the demo coders (theme macro-F1 0.79 at 0.5, 0.73 at 1.0)
+PROFILE_EVIDENCE = 6  # the strongest profile words shown per suggestion
 
 
 class Engine:
@@ -62,7 +64,8 @@ class Engine:
         self._arrays: dict[Path, dict[str, Any]] = {}  # token arrays parsed by prepare()
         self._folders: dict[Path, str] = {}
         self._by_path: dict[Path, Transcript] | None = None
-        model_on = study.settings.suggest.model if use_model is None else use_model
+        self.model_on = model_on = study.settings.suggest.model if use_model is None else use_model
+        self.seed_on = model_on and study.settings.suggest.seed_model
         if coder:
             self._load_decisions(coder, model_on)
         self.model_fp = self._model_fingerprint()
@@ -74,7 +77,12 @@ class Engine:
             return
         triples = []
         for a in self.study.decisions([coder]):
-            if a.status == "orphan" or a.decision.code not in self.codebook.codes:
+            if a.status == "orphan":
+                continue
+            if a.decision.code == NONE_CODE:  # "nothing applies": a decided passage, against every code
+                triples.append((a.segment, NONE_CODE, "accepted"))
+                continue
+            if a.decision.code not in self.codebook.codes:
                 continue
             key = (a.segment, a.decision.code)
             (self.accepted if a.decision.decision == "accepted" else self.rejected).add(key)
@@ -85,8 +93,11 @@ class Engine:
             self.examples = examples_from(triples, self.codebook.order)
 
     def _model_fingerprint(self) -> str:
-        if self.examples is None:
+        if not self.model_on or (self.examples is None and not self.seed_on):
             return "none"
+        seed = "seed" if self.seed_on else "no-seed"  # a seed model is made from the codebook (rules_fp)
+        if self.examples is None:
+            return cache.digest(seed)
         keys = {}
         for code_labels in self.examples.labels.values():
             for seg_id in code_labels:
@@ -95,24 +106,44 @@ class Engine:
         from grondmotief.suggest.model import fingerprint_data
 
         data = fingerprint_data(self.examples, keys, self.min_examples)
-        # The codes with a model, also when a warm run serves their scores from the cache.
+        # The codes with decisions in their model, also when a warm run serves scores from the cache.
         self.stats.models = {c: self.examples.counts(c) for c in data[-1]}
-        return "none" if not data[-1] else cache.digest(data, self.pipeline_version)
+        if not data[-1] and not self.seed_on:
+            return "none"
+        return cache.digest(data, seed, self.pipeline_version)
 
     @property
     def models(self) -> dict[str, CodeModel]:
         if self._models is None:
-            self._models = self.train(self.examples) if self.examples is not None else {}
-            self.stats.models = {c: (m.n_pos, m.n_neg) for c, m in self._models.items()}
+            if not self.model_on or (self.examples is None and not self.seed_on):
+                self._models = {}
+            else:
+                from grondmotief.suggest.model import Examples
+
+                self._models = self.train(self.examples if self.examples is not None else Examples())
+                counts = self.examples.counts if self.examples is not None else lambda c: (0, 0)
+                self.stats.models = {c: counts(c) for c in self._models if counts(c) != (0, 0)}
         return self._models
 
     def train(self, examples: Examples, only: set[str] | None = None) -> dict[str, CodeModel]:
-        """Models from these examples (optionally only passages in `only`)."""
+        """Models from the codebook's seed texts and these examples (optionally only passages in `only`)."""
         seg_ids = {s for labels in examples.labels.values() for s in labels if only is None or s in only}
         feats = self.features(sorted(seg_ids))
         from grondmotief.suggest.model import train_all
 
-        return train_all(examples, feats, self.min_examples, self.codebook.order)
+        return train_all(examples, feats, self.min_examples, self.codebook.order, self.seed if self.seed_on else None)
+
+    @cached_property
+    def seed(self) -> Any:
+        """The codebook's own texts as labelled examples (see model.Seed)."""
+        from grondmotief.suggest.model import Seed, seed_labels
+        from grondmotief.suggest.profile import code_texts
+
+        cb = self.codebook
+        texts = [(c, f, t) for c in cb.order for f, t in code_texts(cb, c)]
+        feats = [self._lemma_features(tok.lemma_ or tok.text for tok in doc) for doc in self.nlp.pipe([t for _, _, t in texts])]
+        family = {c: set(cb.ancestors(c)) | set(cb.descendants(c)) for c in cb.order}
+        return Seed(feats, seed_labels(texts, {c: cb.codes[c].group for c in cb.order}, family))
 
     def features(self, seg_ids: list[str]) -> dict[str, set[str]]:
         """Model features of these passages (parsing their transcripts if not cached)."""
@@ -134,11 +165,13 @@ class Engine:
         span = parsed.span(key)
         if span is None:
             return set()
+        return self._lemma_features(parsed.strings[i] for i in set(parsed.lemma[span[0] : span[1]].tolist()))
+
+    def _lemma_features(self, lemmas: Any) -> set[str]:
         head = self.head_fn
         feats: set[str] = set()
         stop = self.stop_words
-        for i in set(parsed.lemma[span[0] : span[1]].tolist()):
-            s = parsed.strings[i]
+        for s in set(lemmas):
             if len(s) < 2 or not s.replace("-", "").isalpha() or s in stop:
                 continue
             feats.add(rules.fold(s))
@@ -184,6 +217,69 @@ class Engine:
             json.dumps([r.to_json() for r in compiled], ensure_ascii=False).encode("utf-8"),
         )
         return compiled
+
+    @cached_property
+    def profile(self) -> dict[str, list[Any]]:
+        """lemma → profile entries (see profile.py), cached beside the rules."""
+        from grondmotief.suggest import profile
+
+        path = self.dir / "profile.bin"
+        got = self.writer.read(path)
+        if got is not None and got[0].get("key") == self.rules_fp:
+            try:
+                return profile.from_json(json.loads(got[1].decode("utf-8")))
+            except (KeyError, TypeError, ValueError):
+                pass
+        built = profile.build(self.codebook, self.nlp, self.stop_words)
+        self.writer.write(
+            path, {"key": self.rules_fp}, json.dumps(profile.to_json(built), ensure_ascii=False).encode("utf-8")
+        )
+        return built
+
+    @cached_property
+    def profile_matcher(self) -> Any:
+        from grondmotief.suggest.profile import ProfileMatcher
+
+        return ProfileMatcher(self.profile, self.head_fn)
+
+    def _profile_evidence(self, parsed: Parsed, key: str, text: str) -> dict[str, tuple[float, list[Evidence]]]:
+        """Per code: the summed profile weight and its evidence (strongest words first)."""
+        span = parsed.span(key)
+        if span is None:
+            return {}
+        lo, hi = span
+        pm = self.profile_matcher
+        strings, lemma, starts, ends = parsed.strings, parsed.lemma, parsed.starts, parsed.ends
+        seen: set[str] = set()
+        got: dict[str, list[tuple[float, Evidence]]] = {}
+        for t in range(lo, hi):
+            lem = rules.fold(strings[lemma[t]])
+            if lem in seen:
+                continue
+            seen.add(lem)
+            hit = pm.lookup(lem)
+            if hit is None:
+                continue
+            word, entries, share = hit
+            s, e = int(starts[t]), int(ends[t])
+            for en in entries:
+                w = en.weight * share
+                ev = Evidence(text[s:e], strings[lemma[t]], s, e, f"{en.field}:{word}", "profile")
+                got.setdefault(en.code, []).append((w, ev))
+        out = {}
+        for code, items in got.items():
+            total = sum(w for w, _ in items)
+            if hi - lo > LONG:
+                total /= (((hi - lo) / LONG) ** 0.5)
+            items.sort(key=lambda p: (-abs(p[0]), p[1].start))
+            shown = sorted((ev for _, ev in items[:PROFILE_EVIDENCE]), key=lambda ev: (ev.start, ev.rule))
+            out[code] = (PROFILE_WEIGHT * total, shown)
+        return out
+
+    @cached_property
+    def rule_info(self) -> dict[str, float]:
+        """Per rule label (keyword:…, phrase:…): its keyword's informativeness."""
+        return {r.label: r.info for r in self.rule_list}
 
     @cached_property
     def matcher(self) -> KeywordMatcher:
@@ -415,27 +511,48 @@ class Engine:
                 by_code.setdefault(code, []).append(ev)
                 resort.add(code)
             lo, hi = parsed.span(key) or (0, 0)
+            prof = self._profile_evidence(parsed, key, text)
             entry = []
-            for code in order if probs else [c for c in order if c in by_code]:
+            for code in order if probs else [c for c in order if c in by_code or c in prof]:
                 evs = by_code.get(code, [])
                 p = float(probs[code][row]) if code in probs else None
-                if not evs and p is None:
+                pw, pevs = prof.get(code, (0.0, []))
+                if not evs and not pevs and p is None:
                     continue
                 if code in resort:
                     evs.sort(key=lambda e: (e.start, e.end, e.rule))
-                kw = keyword_score(evs, hi - lo)
+                kw = keyword_score(evs, hi - lo, pw, self.rule_info)
+                has_keywords = bool(evs)
+                if pevs:
+                    taken = {(e.start, e.end) for e in evs}
+                    evs = sorted(evs + [e for e in pevs if (e.start, e.end) not in taken], key=lambda e: (e.start, e.end, e.rule))
                 if p is None:
                     score, source = kw, "suggest:keyword"
                 else:
                     score = blend(kw, p)
-                    source = "suggest:blend" if evs else "suggest:model"
-                    if not evs and score < KEEP_MODEL_ONLY:
-                        continue
+                    source = "suggest:blend" if has_keywords else "suggest:model"
                     evs = evs + self._model_evidence(models[code], parsed, key, text, feats[row])
                 entry.append([code, round(score, 6), round(kw, 6), None if p is None else round(p, 6), source, evs])
-            out[key] = entry
+            out[key] = self._compete(entry)
         self.stats.computed_segments += len(missing)
         return out
+
+    def _compete(self, entry: list[list[Any]]) -> list[list[Any]]:
+        """Themes compete on a passage (see score.compete): both the score and the keyword score."""
+        codes = self.competing
+        if not codes:
+            return entry
+        for col in (1, 2):
+            got = compete({row[0]: row[col] for row in entry}, codes)
+            for row in entry:
+                row[col] = round(got[row[0]], 6)
+        return entry
+
+    @cached_property
+    def competing(self) -> set[str]:
+        """Codes of the groups that compete: those named in settings `suggest.compete`."""
+        groups = set(self.study.settings.suggest.compete)
+        return {c for c in self.codebook.order if self.codebook.codes[c].group in groups}
 
     def _model_evidence(self, model: CodeModel, parsed: Parsed, key: str, text: str, feats: set[str]) -> list[Evidence]:
         lo, hi = parsed.span(key) or (0, 0)

@@ -27,7 +27,7 @@ from grondmotief.study import Study
 from grondmotief.suggest.cache import segment_key
 from grondmotief.suggest.engine import Engine, Stats
 from grondmotief.suggest.model import Examples, examples_from, train_all
-from grondmotief.suggest.score import blend
+from grondmotief.suggest.score import blend, compete
 from grondmotief.transcripts import parse_segment_ref
 
 ENGINES = ("keyword", "model", "blend")
@@ -79,6 +79,7 @@ class Evaluation:
     transcripts: int
     folds: int
     codes: list[CodeResult] = field(default_factory=list)
+    unsuggested: dict[str, int] = field(default_factory=dict)  # group → decided passages with no suggestion above threshold
 
     def macro(self, group: str, engine: str) -> tuple[float, float, float] | None:
         """Mean P, R, F1 over the group's codes that the coder applied at least once."""
@@ -145,13 +146,30 @@ def evaluate(
             train_ids = {s for s in decided if fold_of[parse_segment_ref(s)[0]] != f}
             test_ids = [s for s in decided if fold_of[parse_segment_ref(s)[0]] == f]
             part = Examples({c: {s: y for s, y in lab.items() if s in train_ids} for c, lab in examples.labels.items()})
-            models = train_all(part, feats, study.settings.suggest.min_examples, chosen)
+            seed = engine.seed if study.settings.suggest.seed_model else None
+            models = train_all(part, feats, study.settings.suggest.min_examples, chosen, seed)
             for code, m in models.items():
                 has_model[code] = has_model.get(code, 0) + 1
                 for sid, p in zip(test_ids, m.predict([feats[s] for s in test_ids]), strict=True):
                     model_p[(sid, code)] = float(p)
     engine.writer.flush()
+    blended: dict[tuple[str, str], float] = {}
+    if has_model:  # what `suggest` shows: the keyword score where a code has no model; themes compete
+        for sid in decided:
+            row = {}
+            for code in chosen:
+                kw = keyword.get((sid, code), 0.0)
+                p = model_p.get((sid, code))
+                row[code] = kw if p is None else blend(kw, p)
+            for code, v in compete(row, engine.competing).items():
+                blended[(sid, code)] = v
     result = Evaluation(coder, limit, len(decided), len(tids), k if k >= 2 else 0)
+    shown = blended if has_model else keyword
+    for group in dict.fromkeys(cb.codes[c].group for c in chosen):
+        codes_of = [c for c in chosen if cb.codes[c].group == group]
+        result.unsuggested[group] = sum(
+            1 for sid in decided if not any(_shown(shown.get((sid, c), 0.0), limit) for c in codes_of)
+        )
     for code in chosen:
         labels = examples.labels.get(code, {})
         counts = {"keyword": Counts()}
@@ -167,11 +185,15 @@ def evaluate(
             if "model" in counts:
                 counts["model"].add(p is not None and p >= limit, actual)
             if "blend" in counts:
-                b = kw if p is None else blend(kw, p)
+                b = blended.get((sid, code), 0.0)
                 counts["blend"].add(b >= limit and b > 0, actual)
         c = cb.codes[code]
         result.codes.append(CodeResult(code, c.label, c.group, sum(labels.values()), counts, has_model.get(code, 0)))
     return result
+
+
+def _shown(score: float, limit: float) -> bool:
+    return score >= limit and score > 0
 
 
 def _seg_order(sid: str) -> tuple[str, int]:

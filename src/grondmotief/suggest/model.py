@@ -10,6 +10,12 @@ Examples for a code: positives are passages where the coder accepted it; negativ
 passages where the coder rejected it, and passages the coder decided on (any code) without
 accepting it. Passages the coder never decided on are not examples at all: unseen is not
 "does not apply".
+
+Seed examples come from the codebook itself (see `Seed`), so every code has a model before the
+coder's first decision: its label, definition, include criteria, examples and keywords are
+positives; the other codes of its group and its own exclude criteria are negatives. The coder's
+decisions join them as they come, each weighing DECISION_WEIGHT seed texts: real passages of
+the study say more than the codebook's one-line criteria.
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ from typing import Any
 
 import numpy as np
 
-MODEL = "lr2"
+MODEL = "lr3"
+DECISION_WEIGHT = 2.0
 C = 1.0
 MIN_DF = 1  # every lemma seen in training is a feature; L2 keeps one-off words weak
 TOP_EVIDENCE = 3
@@ -91,7 +98,43 @@ def _matrix(features: list[set[str]], vocab: dict[str, int]) -> Any:
     return csr_matrix((data, (rows, cols)), shape=(len(features), len(vocab)))
 
 
-def train(code: str, features: list[set[str]], labels: list[int]) -> CodeModel:
+@dataclass
+class Seed:
+    """Labelled texts from the codebook: features per text, and per code 1/0 per text (None:
+    not an example for that code, e.g. a text of another group)."""
+
+    features: list[set[str]] = field(default_factory=list)
+    labels: dict[str, list[int | None]] = field(default_factory=dict)
+
+    def rows(self, code: str) -> tuple[list[set[str]], list[int]]:
+        got = self.labels.get(code, [])
+        pairs = [(f, y) for f, y in zip(self.features, got, strict=True) if y is not None]
+        return [f for f, _ in pairs], [y for _, y in pairs]
+
+
+def seed_labels(
+    texts: list[tuple[str, str, str]], group_of: dict[str, str], family: dict[str, set[str]]
+) -> dict[str, list[int | None]]:
+    """texts: (code, field, text). Per code: 1 for its own describing texts, 0 for its exclude
+    criteria and for the describing texts of the other codes of its group, except its parent
+    and children (`family`), which share its meaning (scarcity is a kind of scarcity-abundance)."""
+    out: dict[str, list[int | None]] = {}
+    for code in group_of:
+        row: list[int | None] = []
+        for owner, fld, _ in texts:
+            if owner == code:
+                row.append(0 if fld == "exclude" else 1)
+            elif group_of[owner] == group_of[code] and fld != "exclude" and owner not in family[code]:
+                row.append(0)
+            else:
+                row.append(None)
+        out[code] = row
+    return out
+
+
+def train(
+    code: str, features: list[set[str]], labels: list[int], weights: list[float] | None = None
+) -> CodeModel:
     from sklearn.linear_model import LogisticRegression
 
     df: dict[str, int] = {}
@@ -101,24 +144,36 @@ def train(code: str, features: list[set[str]], labels: list[int]) -> CodeModel:
     vocab = {f: i for i, f in enumerate(sorted(f for f, n in df.items() if n >= MIN_DF))}
     y = np.asarray(labels, dtype=np.int64)
     clf = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", random_state=0, max_iter=1000)
-    clf.fit(_matrix(features, vocab), y)
+    clf.fit(_matrix(features, vocab), y, sample_weight=None if weights is None else np.asarray(weights))
     return CodeModel(
         code, vocab, clf.coef_[0].astype(np.float64), float(clf.intercept_[0]), int(y.sum()), int(len(y) - y.sum())
     )
 
 
 def train_all(
-    examples: Examples, features: dict[str, set[str]], min_examples: int, codes: Iterable[str]
+    examples: Examples,
+    features: dict[str, set[str]],
+    min_examples: int,
+    codes: Iterable[str],
+    seed: Seed | None = None,
 ) -> dict[str, CodeModel]:
-    """A model for every code with at least `min_examples` positives and as many negatives."""
+    """A model for every code with seed texts for and against it; without a seed, for every
+    code with at least `min_examples` decided positives and as many negatives."""
     models: dict[str, CodeModel] = {}
     for code in codes:
         got = {s: y for s, y in examples.labels.get(code, {}).items() if s in features}
         pos = sum(got.values())
-        if pos < min_examples or len(got) - pos < min_examples:
-            continue
         segs = sorted(got)
-        models[code] = train(code, [features[s] for s in segs], [got[s] for s in segs])
+        feats, ys = [features[s] for s in segs], [got[s] for s in segs]
+        weights = None
+        if seed is not None:
+            sf, sy = seed.rows(code)
+            weights = [1.0] * len(sf) + [DECISION_WEIGHT] * len(segs)
+            feats, ys = sf + feats, sy + ys
+        elif pos < min_examples or len(got) - pos < min_examples:
+            continue
+        if 0 < sum(ys) < len(ys):
+            models[code] = train(code, feats, ys, weights)
     return models
 
 

@@ -27,7 +27,7 @@ from grondmotief.codebook import Codebook
 from grondmotief.nlp_wordlists import words
 from grondmotief.suggest import cache
 
-ENGINE = "kw8"  # bump when matching or scoring changes: every results cache is then rebuilt
+ENGINE = "kw9"  # bump when matching or scoring changes: every results cache is then rebuilt
 
 
 @lru_cache(maxsize=200_000)
@@ -55,6 +55,7 @@ class Rule:
     loose: bool = False  # a phrase with a verb: its words may be reordered or interrupted
     split: bool = False  # a separable verb's two parts (verb, particle): mee|denken
     head: bool = False  # may match as the head of a compound: a noun or a stem, not a verb or adjective
+    info: float = 1.0  # how informative the keyword is in Dutch (profile.informativeness), 0..1
 
     @property
     def is_phrase(self) -> bool:
@@ -68,6 +69,7 @@ class Rule:
             "loose": self.loose,
             "split": self.split,
             "head": self.head,
+            "info": self.info,
         }
 
     @classmethod
@@ -79,15 +81,19 @@ class Rule:
             bool(data.get("loose", False)),
             bool(data.get("split", False)),
             bool(data.get("head", False)),
+            float(data.get("info", 1.0)),
         )
 
 
 def source_of(codebook: Codebook) -> list[Any]:
-    """What the rules are made from: keywords and patterns, per code in codebook order."""
-    return [
-        [cid, list(codebook.codes[cid].spec.keywords), list(codebook.codes[cid].spec.patterns)]
-        for cid in codebook.order
-    ]
+    """What the rules and profiles are made from, per code in codebook order."""
+    out = []
+    for cid in codebook.order:
+        c = codebook.codes[cid]
+        spec = c.spec
+        texts = [spec.label, spec.definition, spec.include, spec.exclude, spec.examples]
+        out.append([cid, c.group, list(spec.keywords), list(spec.patterns), texts])
+    return out
 
 
 def fingerprint(codebook: Codebook, pipeline_version: str) -> str:
@@ -96,6 +102,8 @@ def fingerprint(codebook: Codebook, pipeline_version: str) -> str:
 
 def compile_rules(codebook: Codebook, nlp: Any) -> list[Rule]:
     from grondmotief.suggest.pipeline import lemmatize_keyword
+
+    from grondmotief.suggest.profile import phrase_informativeness
 
     stop = frozenset(getattr(nlp.Defaults, "stop_words", ()) or ())
     rules: list[Rule] = []
@@ -116,17 +124,18 @@ def compile_rules(codebook: Codebook, nlp: Any) -> list[Rule]:
             kind = "phrase" if len(words) > 1 else "keyword"
             verb = any(_looks_like_verb(w, stop) for w in text.split(" ")) if len(words) > 1 else False
             label = f"{kind}:{text}"
+            info = phrase_informativeness([w.rstrip("*") for w in text.split(" ")], stop)
             if len(words) > 1 or words[0].stem is not None:
                 # A stem (verzekering*) may head a compound: vrijwilligersverzekering.
-                rules.append(Rule(cid, label, tuple(words), verb, head=len(words) == 1))
+                rules.append(Rule(cid, label, tuple(words), verb, head=len(words) == 1, info=info))
                 continue
             lemma = fold(lemmatize_keyword(nlp, text))
-            rules.append(Rule(cid, label, tuple(words), head=_head_noun(lemma)))
+            rules.append(Rule(cid, label, tuple(words), head=_head_noun(lemma), info=info))
             parts = separable(lemma)
             if parts is not None:
                 particle, verb_lemma = parts
                 pair = (Word(frozenset({verb_lemma}), None), Word(frozenset({particle}), None))
-                rules.append(Rule(cid, label, pair, split=True))
+                rules.append(Rule(cid, label, pair, split=True, info=info))
     return rules
 
 

@@ -4,7 +4,8 @@ Each rule that fired contributes its kind's weight once, plus a little for every
 (a passage that says "subsidie" five times is more about subsidies than one that says it
 once, but not five times more). Distinct rules add up. The sum S becomes a score by
 1 - exp(-S / SCALE): one exact keyword gives 0.45, two different ones 0.70, three 0.84;
-a compound head alone (0.26) stays under the default threshold of 0.35. Long passages
+a compound head alone (omgevingsvergunning for `vergunning`) gives 0.38, just over the default
+threshold of 0.35: the head of a Dutch compound names what the thing is. Long passages
 collect chance hits, so S is damped by the square root of the length beyond LONG tokens.
 """
 
@@ -15,19 +16,45 @@ from collections.abc import Iterable
 
 from grondmotief.suggest.results import HEAD, KEYWORD, LOOSE, PATTERN, PHRASE, SPLIT, STEM, Evidence
 
-WEIGHTS = {KEYWORD: 1.0, STEM: 0.9, HEAD: 0.5, PHRASE: 1.3, LOOSE: 0.9, SPLIT: 0.9, PATTERN: 1.0}
+WEIGHTS = {KEYWORD: 1.0, STEM: 0.9, HEAD: 0.8, PHRASE: 1.3, LOOSE: 0.9, SPLIT: 0.9, PATTERN: 1.0}
 REPEAT = 0.3  # extra weight per doubling of a rule's count (log scale)
 SCALE = 1.0 / -math.log(1 - 0.45)  # one keyword → 0.45
 LONG = 120  # tokens; longer passages are damped
 
 
-def keyword_score(evidence: Iterable[Evidence], n_tokens: int) -> float:
+def keyword_score(
+    evidence: Iterable[Evidence], n_tokens: int, extra: float = 0.0, info: dict[str, float] | None = None
+) -> float:
+    """The score of this evidence; `extra` is already-weighed evidence added to the sum
+    (the codebook profile's, negative for exclude words); `info`: per rule label, how
+    informative its keyword is (see informed())."""
+    return to_score(keyword_sum(evidence, n_tokens, info) + extra)
+
+
+INFO_FLOOR = 0.3  # the weight left to a keyword as common as "maar"
+
+
+def informed(info: float) -> float:
+    """A rule's weight factor from its keyword's informativeness: a keyword as everyday as
+    "geld" or "samen" fires often outside its code, so it counts for less than "beschikking"."""
+    return INFO_FLOOR + (1.0 - INFO_FLOOR) * info
+
+
+def to_score(total: float) -> float:
+    return 1.0 - math.exp(-total / SCALE) if total > 0 else 0.0
+
+
+def keyword_sum(evidence: Iterable[Evidence], n_tokens: int, info: dict[str, float] | None = None) -> float:
     best: dict[str, float] = {}
     count: dict[str, int] = {}
     for ev in evidence:
         kind = ev.kind
+        if kind not in WEIGHTS:  # profile and model evidence are weighed elsewhere
+            continue
         rule = "keyword:" + ev.rule[5:] if kind == HEAD else ev.rule  # head:afspraak is keyword:afspraak
         w = WEIGHTS[kind]
+        if info is not None:
+            w *= informed(info.get(rule, 1.0))
         if rule in best:
             count[rule] += 1
             if w > best[rule]:
@@ -40,7 +67,7 @@ def keyword_score(evidence: Iterable[Evidence], n_tokens: int) -> float:
     total = sum(w * (1 + REPEAT * math.log2(count[r])) for r, w in best.items())
     if n_tokens > LONG:
         total /= math.sqrt(n_tokens / LONG)
-    return 1.0 - math.exp(-total / SCALE)
+    return total
 
 
 def blend(keyword: float, model: float) -> float:
@@ -50,3 +77,17 @@ def blend(keyword: float, model: float) -> float:
     motive macro-F1, while this keeps the keyword engine's figures and lets a confident model
     (p >= 0.7 with no keyword) add passages the keywords miss."""
     return max(keyword, (keyword + model) / 2)
+
+
+COMPETE = 1.0  # exponent: a code at half the leader's score keeps half of its own
+
+
+def compete(scores: dict[str, float], codes: set[str]) -> dict[str, float]:
+    """Among competing codes (a group whose codes a passage mostly has one of: the themes), a
+    code behind the leader is scaled by its share of the leader's score, so what is shown
+    above the threshold is the main theme and close seconds, not every theme a word touched.
+    The order is unchanged."""
+    top = max((v for c, v in scores.items() if c in codes), default=0.0)
+    if top <= 0:
+        return scores
+    return {c: (v * (v / top) ** COMPETE if c in codes and 0 < v < top else v) for c, v in scores.items()}
