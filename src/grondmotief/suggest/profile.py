@@ -9,7 +9,8 @@ A word weighs what it tells apart:
 - how many codes of the same group use it: a word in three themes' descriptions says little
   about which theme a passage is about, so its weight is divided among them.
 A compound whose head is a profile word (omgevingsvergunning: vergunning) counts at HEAD_SHARE.
-The evidence carries the field it came from: `definition:verantwoording`, `example:aanvraag`.
+The evidence carries the field it came from: `definition:verantwoording`, `example:aanvraag`. Words of the codebook's
+own description and its groups' (gemeente, vrijwilliger) describe the whole study: no evidence.
 """
 
 from __future__ import annotations
@@ -27,20 +28,23 @@ FIELDS = ("label", "keywords", "include", "definition", "example")  # strongest 
 FIELD_WEIGHT = {"label": 1.0, "keywords": 1.0, "include": 0.9, "definition": 0.8, "example": 0.8}
 EXCLUDE_WEIGHT = 0.7  # an exclude word counts this much against the code
 COMMON_ZIPF = 6.0  # as frequent as "maar" or more: no information
-RARE_ZIPF = 3.0  # as rare as this or rarer: full weight
+RARE_ZIPF = 3.0  # as rare as this or rarer: full weight (a description's words)
+# A keyword is chosen by the researcher: only the everyday ones (geld, samen, betalen) lose
+# much weight, and one as common as "plezier" (Zipf 4.7) keeps most of it.
+KEYWORD_RARE_ZIPF = 4.0
 HEAD_SHARE = 0.7
 MIN_LEN = 3
 
 
 @lru_cache(maxsize=100_000)
-def informativeness(lemma: str) -> float:
+def informativeness(lemma: str, common: float = COMMON_ZIPF, rare: float = RARE_ZIPF) -> float:
     """0 (a word in every sentence) .. 1 (a rare word), from Dutch word frequencies."""
     from wordfreq import zipf_frequency
 
     z = zipf_frequency(lemma, "nl")
     if z == 0.0:  # unknown to the list: rare, or a compound the list does not hold
         return 1.0
-    return min(1.0, max(0.0, (COMMON_ZIPF - z) / (COMMON_ZIPF - RARE_ZIPF)))
+    return min(1.0, max(0.0, (common - z) / (common - rare)))
 
 
 def phrase_informativeness(words: list[str], stop: frozenset[str]) -> float:
@@ -49,7 +53,7 @@ def phrase_informativeness(words: list[str], stop: frozenset[str]) -> float:
     rest = 1.0
     for w in words:
         if w and w not in stop:
-            rest *= 1.0 - informativeness(fold(w))
+            rest *= 1.0 - informativeness(fold(w), rare=KEYWORD_RARE_ZIPF)
     return round(1.0 - rest, 6)
 
 
@@ -82,19 +86,31 @@ def content_lemmas(nlp: Any, texts: Iterable[str], stop: frozenset[str]) -> list
             lem = fold(tok.lemma_ or tok.text)
             if len(lem) < MIN_LEN or not lem.replace("-", "").isalpha() or lem in stop or tok.lower_ in stop:
                 continue
+            if tok.like_num:  # drie, vijf: counts, not topics
+                continue
             lemmas.append(lem)
         out.append(lemmas)
     return out
+
+
+def domain_texts(codebook: Codebook) -> list[str]:
+    """What the codebook says about the whole study (its description and its groups'): words
+    every passage may use (gemeente, vrijwilliger), evidence for no code in particular."""
+    out = [codebook.data.description] + [g.description for g in codebook.groups.values()]
+    return [t for t in out if t and t.strip()]
 
 
 def build(codebook: Codebook, nlp: Any, stop: frozenset[str]) -> dict[str, list[Entry]]:
     """lemma → the codes it is evidence for (or against), with weights."""
     jobs = [(code, f, t) for code in codebook.order for f, t in code_texts(codebook, code, keywords=False)]
     lemmas = content_lemmas(nlp, (t for _, _, t in jobs), stop)
+    domain = {lem for lems in content_lemmas(nlp, domain_texts(codebook), stop) for lem in lems}
     best: dict[tuple[str, str], str] = {}  # (code, lemma) → its strongest positive field
     against: set[tuple[str, str]] = set()
     for (code, f, _), lems in zip(jobs, lemmas, strict=True):
         for lem in lems:
+            if lem in domain:
+                continue
             if f == "exclude":
                 against.add((code, lem))
             elif (code, lem) not in best or FIELDS.index(f) < FIELDS.index(best[(code, lem)]):

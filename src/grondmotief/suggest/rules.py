@@ -27,7 +27,7 @@ from grondmotief.codebook import Codebook
 from grondmotief.nlp_wordlists import words
 from grondmotief.suggest import cache
 
-ENGINE = "kw9"  # bump when matching or scoring changes: every results cache is then rebuilt
+ENGINE = "kw11"  # bump when matching or scoring changes: every results cache is then rebuilt
 
 
 @lru_cache(maxsize=200_000)
