@@ -159,6 +159,8 @@ def read_docx(path: Path, label: str) -> list[str]:
                 raise ImportFailed(f"{label}: a zip archive, but not a Word document (no word/document.xml)")
     except zipfile.BadZipFile:
         raise ImportFailed(f"{label}: damaged .docx (bad zip archive)") from None
+    except NotImplementedError:  # a zip "version needed" or compression method Python cannot read
+        raise ImportFailed(f"{label}: damaged .docx (a zip feature Word files do not use)") from None
     try:
         import docx  # python-docx
 

@@ -118,6 +118,8 @@ class Archive:
             self.zf = zipfile.ZipFile(path)
         except zipfile.BadZipFile:
             raise ImportFailed(f"{label}: not a REFI-QDA project (a .qdpx is a zip archive; this is not one)") from None
+        except NotImplementedError:  # a "version needed to extract" beyond what zip readers know
+            raise ImportFailed(f"{label}: damaged archive (it claims a zip version no reader supports)") from None
         if any(not i.filename.strip("/") for i in self.zf.infolist()):
             raise ImportFailed(f"{label}: refused: the archive has a member with an empty name (a damaged archive)")
         infos = [i for i in self.zf.infolist() if not i.is_dir()]
