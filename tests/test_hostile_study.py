@@ -91,3 +91,15 @@ def test_a_lock_file_that_is_a_symlink_is_not_truncated(setup: tuple[Path, Path]
     r = run_cli("--study", str(study), "code", "--coder", "tester", "--accept-above", "0.1", "--yes")
     assert r.exit_code == 1 and "tester.lock: the lock file is a symbolic link" in r.stderr, r.stdout + r.stderr
     assert (outside / "keep.txt").read_text(encoding="utf-8") == "niet aankomen\n"
+
+
+def test_a_transcript_linked_out_of_the_study_is_not_read(setup: tuple[Path, Path]) -> None:
+    study, outside = setup
+    (outside / "dagboek.md").write_text(
+        "---\nid: dagboek\nspeakers: {R: respondent}\n---\nR: Mijn geheime dagboek.\n", encoding="utf-8"
+    )
+    os.symlink(outside / "dagboek.md", study / "interviews" / "dagboek.md")
+    r = run_cli("--study", str(study), "check", "--no-pii")
+    out = r.stdout + r.stderr
+    assert r.exit_code == 1 and "interviews/dagboek.md: is a symbolic link to a file outside the study" in out, out
+    assert "geheime" not in out

@@ -265,6 +265,11 @@ def load_all(
         if path.name.startswith(".") or not path.is_file():
             continue
         label = relpath(path, root)
+        if root is not None and path.is_symlink() and root.resolve() not in path.resolve().parents:
+            # A committed link to a file elsewhere on the machine would be quoted into chapters.
+            label = f"{folder.name}/{path.name}"
+            problems.append(Problem(label, None, "is a symbolic link to a file outside the study; not read"))
+            continue
         t, probs = read_transcript(path, label, max_bytes)
         problems.extend(probs)
         if t is None:
