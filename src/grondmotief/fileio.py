@@ -237,6 +237,7 @@ def _check_events(loader: Any, label: str, line_offset: int) -> None:
                 open_anchors.discard(anchor)
         elif isinstance(event, yaml.ScalarEvent):
             anchor, size = event.anchor, 1
+            open_anchors.discard(anchor)  # `&a [&a x, *a]`: the name now means the finished scalar
         elif isinstance(event, yaml.AliasEvent):
             if event.anchor in open_anchors:
                 refuse(event, f"the alias *{event.anchor} refers to the value it is part of (a loop)")
@@ -270,6 +271,8 @@ def _yaml_error(exc: yaml.YAMLError, text: str, label: str, line_offset: int) ->
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + line_offset) if mark else None
         what = exc.problem or "invalid YAML"
+        if what == "second occurrence" and exc.context:  # the composer puts the real problem in the context
+            what = exc.context.split(";")[0] + " (an &anchor name may be used once)"
         kind = "YAML" if isinstance(exc, yaml.constructor.ConstructorError) else "YAML syntax"
         return GrondmotiefError("invalid YAML", [Problem(label, line, f"{kind}: {what}{_yaml_hint(what)}")])
     return GrondmotiefError("invalid YAML", [Problem(label, None, "YAML: the file cannot be read as YAML")])
