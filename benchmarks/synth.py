@@ -32,9 +32,39 @@ def _demo_turns() -> tuple[list[str], list[str]]:
     return questions, answers
 
 
-def make_study(dest: Path, n_transcripts: int, words_per_transcript: int = 2000, seed: int = 1) -> Path:
+class Vocabulary:
+    """Dutch words drawn by frequency (wordfreq's list, Zipf-distributed ranks), so a corpus's
+    vocabulary keeps growing with its size as real text does, unlike the demo repeated."""
+
+    def __init__(self, rng: random.Random, size: int = 50_000) -> None:
+        from wordfreq import top_n_list
+
+        self.words = [w for w in top_n_list("nl", size) if w.isalpha()]
+        self.rng = rng
+        weights = [1.0 / (r + 10) for r in range(len(self.words))]  # Zipf with a flattened head
+        total = sum(weights)
+        acc, self.cum = 0.0, []
+        for w in weights:
+            acc += w / total
+            self.cum.append(acc)
+
+    def word(self) -> str:
+        import bisect
+
+        return self.words[min(bisect.bisect(self.cum, self.rng.random()), len(self.words) - 1)]
+
+    def mix(self, text: str, share: float) -> str:
+        """`text` with about `share` of its words replaced by drawn ones."""
+        return " ".join(self.word() if self.rng.random() < share else w for w in text.split())
+
+
+def make_study(
+    dest: Path, n_transcripts: int, words_per_transcript: int = 2000, seed: int = 1, drawn: float = 0.0
+) -> Path:
+    """`drawn`: share of respondent words replaced by words drawn from a Dutch frequency list."""
     rng = random.Random(seed)
     questions, answers = _demo_turns()
+    vocab = Vocabulary(rng) if drawn else None
     if dest.exists():
         shutil.rmtree(dest)
     (dest / "interviews").mkdir(parents=True)
@@ -46,6 +76,8 @@ def make_study(dest: Path, n_transcripts: int, words_per_transcript: int = 2000,
         paras, words = [], 0
         while words < words_per_transcript:
             q, a = rng.choice(questions), rng.choice(answers)
+            if vocab is not None:
+                a = vocab.mix(a, drawn)
             paras += [f"I: {q}", f"R: {a}"]
             words += len(q.split()) + len(a.split())
         front = (

@@ -101,3 +101,31 @@ def test_with_the_seed_model_every_code_is_ranked_for_every_passage(tmp_path: Pa
     root = _study(tmp_path, "We zaten er gewoon met z'n allen. Het was een mooie middag.", "suggest:\n  seed_model: true\n")
     got = _suggestions(root, 0.0)
     assert set(got) == set(Study.open(root).codebook.order)
+
+
+def test_min_score_0_ranks_every_code_for_every_passage(tmp_path: Path) -> None:
+    import json
+
+    from conftest import run_cli
+
+    root = _study(tmp_path, "We zaten er gewoon met z'n allen. Het was een mooie middag.")
+    r = run_cli("--study", str(root), "suggest", "--min-score", "0", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert {row["code"] for row in rows} == set(Study.open(root).codebook.order)
+    scores = [row["score"] for row in rows]
+    assert scores == sorted(scores, reverse=True) and scores[-1] == 0
+    r = run_cli("--study", str(root), "suggest", "--format", "json")  # the threshold: only real suggestions
+    assert all(row["score"] >= 0.35 for row in json.loads(r.stdout))
+
+
+def test_word_frequencies_are_wordfreqs_own() -> None:
+    from wordfreq import zipf_frequency
+
+    from grondmotief.suggest.profile import _zipf_table, zipf
+
+    words = sorted(_zipf_table())[::97] + ["gemeente", "verantwoording", "omgevingsvergunning", "qqzx"]
+    for w in words:
+        expected = zipf_frequency(w, "nl")
+        assert zipf(w) == (expected if expected >= 3.0 else zipf(w)), w  # the small list stops at Zipf 3
+        assert zipf(w) == 0.0 or zipf(w) >= 3.0

@@ -48,7 +48,8 @@ def suggest(
             min=0.0,
             max=1.0,
             show_default=False,
-            help="Lowest score shown (default: settings suggest.threshold).",
+            help="Lowest score shown (default: settings suggest.threshold); 0 ranks every code "
+            "for every passage, those without evidence at score 0.",
         ),
     ] = None,
     coder: CoderOpt = None,
@@ -101,6 +102,7 @@ def suggest(
         threshold=min_score,
         use_model=False if no_model else None,
         stats=stats,
+        rank_all=min_score == 0,
     )
     columns = [
         Column("segment"),

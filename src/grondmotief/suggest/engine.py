@@ -64,6 +64,7 @@ class Engine:
         self.examples: Examples | None = None
         self._models: dict[str, CodeModel] | None = None
         self.writer = cache.Writer()  # flushed by suggest_study and evaluate when done
+        self.rank_all = False  # at threshold 0, also list codes with no evidence (score 0)
         self._ready: dict[Path, OpenFile] = {}  # opened by prepare()
         self._arrays: dict[Path, dict[str, Any]] = {}  # token arrays parsed by prepare()
         self._folders: dict[Path, str] = {}
@@ -249,38 +250,58 @@ class Engine:
 
         return ProfileMatcher(self.profile, self.head_fn)
 
-    def _profile_evidence(self, parsed: Parsed, key: str, text: str) -> dict[str, tuple[float, list[Evidence]]]:
+    def _profile_hits(self, parsed: Parsed) -> Any:
+        """Per string of a transcript's table: (profile word, [(code, field, weight)]) or None,
+        and a mask of the strings that have one, so each segment visits only its hit tokens."""
+        import numpy as np
+
+        pm = self.profile_matcher
+        fold = rules.fold
+        found: list[tuple[str, str, list[tuple[str, str, float]]] | None] = []
+        for x in parsed.strings:
+            folded = fold(x)
+            hit = pm.lookup(folded)
+            found.append(None if hit is None else (folded, hit[0], [(e.code, e.field, e.weight * hit[2]) for e in hit[1]]))
+        return found, np.fromiter((f is not None for f in found), dtype=bool, count=len(found))
+
+    def _profile_evidence(
+        self, parsed: Parsed, key: str, text: str, hits: Any
+    ) -> dict[str, tuple[float, list[Evidence]]]:
         """Per code: the summed profile weight and its evidence (strongest words first)."""
+        import numpy as np
+
         span = parsed.span(key)
         if span is None:
             return {}
         lo, hi = span
-        pm = self.profile_matcher
-        strings, lemma, starts, ends = parsed.strings, parsed.lemma, parsed.starts, parsed.ends
-        seen: set[str] = set()
-        got: dict[str, list[tuple[float, Evidence]]] = {}
-        for t in range(lo, hi):
-            lem = rules.fold(strings[lemma[t]])
-            if lem in seen:
+        found, mask = hits
+        lemma = parsed.lemma
+        at = np.flatnonzero(mask[lemma[lo:hi]])
+        if not len(at):
+            return {}
+        seen: set[str] = set()  # each lemma of the passage counts once
+        total: dict[str, float] = {}
+        items: dict[str, list[tuple[float, int, str, str, int]]] = {}
+        for t in (at + lo).tolist():
+            li = int(lemma[t])
+            folded, word, entries = found[li]
+            if folded in seen:
                 continue
-            seen.add(lem)
-            hit = pm.lookup(lem)
-            if hit is None:
-                continue
-            word, entries, share = hit
-            s, e = int(starts[t]), int(ends[t])
-            for en in entries:
-                w = en.weight * share
-                ev = Evidence(text[s:e], strings[lemma[t]], s, e, f"{en.field}:{word}", "profile")
-                got.setdefault(en.code, []).append((w, ev))
+            seen.add(folded)
+            for code, fld, w in entries:
+                total[code] = total.get(code, 0.0) + w
+                items.setdefault(code, []).append((w, t, fld, word, li))
+        damp = ((hi - lo) / LONG) ** 0.5 if hi - lo > LONG else 1.0
+        strings, starts, ends = parsed.strings, parsed.starts, parsed.ends
         out = {}
-        for code, items in got.items():
-            total = sum(w for w, _ in items)
-            if hi - lo > LONG:
-                total /= (((hi - lo) / LONG) ** 0.5)
-            items.sort(key=lambda p: (-abs(p[0]), p[1].start))
-            shown = sorted((ev for _, ev in items[:PROFILE_EVIDENCE]), key=lambda ev: (ev.start, ev.rule))
-            out[code] = (PROFILE_WEIGHT * total, shown)
+        for code, got in items.items():
+            got.sort(key=lambda p: (-abs(p[0]), int(starts[p[1]])))
+            shown = []
+            for _, t, fld, word, li in got[:PROFILE_EVIDENCE]:
+                s, e = int(starts[t]), int(ends[t])
+                shown.append(Evidence(text[s:e], strings[li], s, e, f"{fld}:{word}", "profile"))
+            shown.sort(key=lambda ev: (ev.start, ev.rule))
+            out[code] = (PROFILE_WEIGHT * total[code] / damp, shown)
         return out
 
     @cached_property
@@ -505,6 +526,7 @@ class Engine:
             probs = {code: m.predict(feats) for code, m in models.items()}
         out: dict[str, list[Any]] = {}
         order = self.codebook.order
+        phits = self._profile_hits(parsed)
         for row, key in enumerate(missing):
             text = texts[key]
             by_code: dict[str, list[Evidence]] = {}
@@ -518,7 +540,7 @@ class Engine:
                 by_code.setdefault(code, []).append(ev)
                 resort.add(code)
             lo, hi = parsed.span(key) or (0, 0)
-            prof = self._profile_evidence(parsed, key, text)
+            prof = self._profile_evidence(parsed, key, text, phits)
             entry = []
             for code in order if probs else [c for c in order if c in by_code or c in prof]:
                 evs = by_code.get(code, [])
@@ -599,6 +621,18 @@ class Engine:
                 label, group = about[code]
                 decided = "accepted" if accepted and (sid, code) in accepted else None
                 found.append(Suggestion(sid, code, label, group, score, source, evs, kw, p, decided))
+            if self.rank_all and threshold <= 0:  # every code ranked: those without evidence at 0
+                if sid is None:
+                    sid = seg.id
+                have = {x.code for x in found}
+                for code in order:
+                    if code in have or (codes is not None and code not in codes):
+                        continue
+                    if rejected and (sid, code) in rejected:
+                        continue
+                    label, group = about[code]
+                    decided = "accepted" if accepted and (sid, code) in accepted else None
+                    found.append(Suggestion(sid, code, label, group, 0.0, "suggest:keyword", [], 0.0, None, decided))
             if len(found) > 1:
                 found.sort(key=lambda x: (-x.score, order[x.code]))
             yield SegmentSuggestions(seg, found)
@@ -642,11 +676,14 @@ def suggest_study(
     threshold: float | None = None,
     use_model: bool | None = None,
     stats: Stats | None = None,
+    rank_all: bool = False,
 ) -> Iterator[SegmentSuggestions]:
     """Suggestions for every coded segment (in transcript and paragraph order), best first.
 
     `coder`: whose rejections are respected and whose decisions train the model (None: neither).
     `threshold`: lowest score returned (default: settings `suggest.threshold`; 0 for all).
+    `rank_all`: with threshold 0, every code of the codebook for every segment, those without
+    any evidence at score 0 (a ranking to read, not suggestions to accept in bulk).
     Transcripts are streamed: one transcript's parse is in memory at a time.
     """
     chosen = None
@@ -654,6 +691,7 @@ def suggest_study(
         chosen = {study.codebook.get(c).id for c in codes}
     limit = study.settings.suggest.threshold if threshold is None else threshold
     engine = Engine(study, coder, use_model=use_model, stats=stats)
+    engine.rank_all = rank_all
     seen: dict[str, Path] = {}
     files = transcript_files(study, transcripts)
     try:
