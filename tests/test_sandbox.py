@@ -82,6 +82,58 @@ def _refused(study_dir: Path, body: str, line: int, message: str) -> str:
         ("{{ '{:{w}}'.format(1, w=10**9) }}\n", 1, "computed format width"),
         ("{% macro f() %}{{ f() }}{% endmacro %}\n{{ f() }}\n", 1, "recursion too deep"),
         ("{% include '" + NAME + "' %}\n", 1, "recursion too deep"),
+        # issue 13 item 7: allocation through str methods, filters, shared parts and big integers
+        ("# T\n{{ 'x'.ljust(10**9) }}\n", 2, "a width above 100,000"),
+        ("{{ 'x'.zfill(10**9) }}\n", 1, "a width above 100,000"),
+        ("{{ 'x'.center(10**9) }}\n", 1, "a width above 100,000"),
+        ("{{ ('x' * 100000).replace('', 'y' * 1000) }}\n", 1, "a string of more than 20,000,000 characters"),
+        ("{{ ('x' * 100000)|replace('', 'y' * 1000) }}\n", 1, "a string of more than 20,000,000 characters"),
+        ("{{ ('a ' * 50000)|wordwrap(1, true, 'x' * 100000) }}\n", 1, "a string of more than 20,000,000"),
+        ("{{ [1]|slice(10**8)|list }}\n", 1, "width too large"),
+        ("{{ [1]|batch(10**9, 0)|list }}\n", 1, "width too large"),
+        ("{{ [[0] * 100000] * 100000 }}\n", 1, "items and characters"),
+        ("{{ [[1] * 1000] * 1000|sum(start=[]) }}\n", 1, "|sum adds numbers"),
+        ("{{ ([[1] * 1000] * 1000)|sum(start=[]) }}\n", 1, "|sum adds numbers"),
+        ("{{ (10 ** 64) ** 64 }}\n", 1, "an integer of more than 10,000 bits"),
+        (
+            "{% set ns = namespace(n=2 ** 60) %}{% for i in range(20) %}{% set ns.n = ns.n * ns.n %}{% endfor %}\n",
+            1,
+            "an integer of more than 10,000 bits",
+        ),
+        (
+            "{% set ns = namespace(s='x' * 100000) %}\n{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}\n",
+            2,
+            "a string of more than 20,000,000",
+        ),
+        (
+            "{% set ns = namespace(s='x' * 100000) %}\n{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}{% endfor %}\n",
+            2,
+            "a string of more than 20,000,000",
+        ),
+        (
+            "{% set ns = namespace(l=[1]) %}\n{% for i in range(60) %}{% set ns.l = [ns.l, ns.l] %}{% endfor %}\n",
+            2,
+            "items and characters",
+        ),
+        (
+            "{% macro d(s, n) %}{% if n %}{{ d(s ~ s, n - 1) }}{% else %}{{ s|length }}{% endif %}{% endmacro %}\n{{ d('x' * 1000, 40) }}\n",
+            1,
+            "a string of more than 20,000,000",
+        ),
+        (
+            "{% set a = [[1] * 1000] %}{% set b = [a, a, a, a, a, a, a, a, a, a] %}{% set c = [b, b, b, b, b, b, b, b, b, b] %}{% set d = [c, c, c, c, c, c, c, c, c, c] %}{% set e = [d, d, d, d, d, d, d, d, d, d] %}{% set f = [e, e, e, e, e, e, e, e, e, e] %}\n{{ (f ~ '')|length }}\n",
+            2,
+            "items and characters",
+        ),
+        (
+            "{% set out %}{% for i in range(100000) %}static text kept by reference static text kept by reference static text kept by reference static text kept by reference static text kept by reference static text kept by reference static text kept by reference static text kept by reference static text kept by reference static text kept by reference {% endfor %}{% endset %}\n{{ out|length }}\n",
+            1,
+            "a string of more than 20,000,000",
+        ),
+        ("{% set big = ['x' * 100000] * 300 %}\n{{ big|join('') }}\n", 2, "a string of more than 20,000,000"),
+        ("{% set big = ['x' * 100000] * 300 %}\n{{ ''.join(big) }}\n", 2, "a string of more than 20,000,000"),
+        ("{{ '%s' % ([['x' * 100000] * 1000] * 100,) }}\n", 1, "items and characters"),
+        ("{{ '\\udc80' }}\n", 1, "half a character"),
     ],
 )
 def test_hostile_template_fails_naming_the_template(study_dir: Path, body: str, line: int, message: str) -> None:
@@ -221,3 +273,68 @@ def test_eject_never_writes_outside_templates(study_dir: Path, tmp_path: Path) -
         r = run_cli("--study", str(study_dir), "report", "--eject", name)
         assert r.exit_code in (1, 2) and "Traceback" not in r.stderr, (name, r.stderr)
     assert _files(tmp_path) == before
+
+
+LOOP = "# T\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n"
+
+
+def _with_time_limit(study_dir: Path, seconds: float) -> None:
+    settings = study_dir / "grondmotief.yaml"
+    text = settings.read_text(encoding="utf-8") if settings.exists() else "format_version: 1\n"
+    settings.write_text(text + f"limits:\n  template_seconds: {seconds}\n", encoding="utf-8")
+
+
+def test_cpu_time_is_bounded_when_the_cli_renders(study_dir: Path) -> None:
+    """10^10 loop iterations with nothing allocated: only the CPU-time limit stops it (issue 13 item 7)."""
+    _with_time_limit(study_dir, 1)
+    err = _refused(study_dir, LOOP, 2, "stopped: rendering took more than 1 s of CPU time")
+    assert "limits.template_seconds" in err
+
+
+def test_cpu_time_is_bounded_in_a_worker_thread(study_dir: Path) -> None:
+    """The watchdog raises inside whichever thread renders: no signal, which only the main thread gets."""
+    import threading
+
+    from grondmotief.report import make_env, render_template, template_sources
+
+    _with_time_limit(study_dir, 0.5)
+    (study_dir / "templates" / NAME).write_text(LOOP, encoding="utf-8")
+    study = Study.open(study_dir)
+    source = next(s for s in template_sources(study) if s.name == NAME)
+    outcome: list[BaseException | str] = []
+
+    def work() -> None:
+        try:
+            outcome.append(render_template(make_env(study), source, {}))
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive()
+    assert isinstance(outcome[0], ReportError), outcome
+    assert f"templates/{NAME}:2: stopped: rendering took more than 0.5 s of CPU time" in str(outcome[0])
+    assert not [t for t in threading.enumerate() if t.name == "template-watchdog"]
+
+
+def test_a_template_within_its_limits_renders_and_leaves_no_watchdog(study_dir: Path) -> None:
+    import threading
+
+    (study_dir / "templates" / NAME).write_text("# T\n{{ (['ab'] * 1000)|join(' ')|length }}\n", encoding="utf-8")
+    r = run_cli("--study", str(study_dir), "report")
+    assert r.exit_code == 0, r.stderr
+    assert "2999" in (study_dir / "chapters" / "99-kwaad.md").read_text(encoding="utf-8")
+    assert not [t for t in threading.enumerate() if t.name == "template-watchdog"]
+
+
+def test_memory_is_bounded_while_rendering(study_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each pass builds a new 100,000-character string that the `{% set %}` block keeps: no single
+    value is too large, so the watchdog's memory limit (lowered here from 1 GB) is what stops it."""
+    import grondmotief.template_budget as budget
+
+    monkeypatch.setattr(budget, "MEMORY_BYTES", 64 * 1024 * 1024)
+    body = (
+        "# T\n{% set out %}{% for i in range(5000) %}{{ ('x' * 100000)|raw }}{% endfor %}{% endset %}{{ out|length }}\n"
+    )
+    _refused(study_dir, body, 2, "stopped: rendering used more than 64 MB of memory")

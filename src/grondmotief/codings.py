@@ -30,6 +30,7 @@ FIELD_ORDER = ("segment", "code", "decision", "span", "source", "score", "coder"
 # Reserved code id: "the coder reviewed this passage and no code applies" (`x` in the review
 # loop), recorded as an accepted decision. Never a codebook id (those start with a letter or digit).
 NONE_CODE = "_none"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Decision(Strict):
@@ -53,6 +54,13 @@ class Decision(Strict):
         if not m:
             raise ValueError("must be a citation id like org07¶12")
         return f"{m['tid']}¶{int(m['n'])}"
+
+    @field_validator("code", "coder", "memo")
+    @classmethod
+    def _text(cls, v: str) -> str:
+        if _SURROGATE.search(v):  # "\udc80" in JSON: half a character, which no file can hold
+            raise ValueError("contains an escape such as \\udc80 (half of a character), which is not text")
+        return v
 
     @field_validator("source")
     @classmethod
@@ -127,13 +135,14 @@ def parse_codings(text: str, label: str, coder: str | None = None) -> ReadResult
                 )
             else:
                 problems.append(
-                    Problem(
-                        label,
-                        i,
-                        f"not valid JSON: {exc.msg} (column {exc.colno}); `grondmotief check --fix` sets the line aside in {Path(label).name}.rejected",
-                    )
+                    Problem(label, i, f"not valid JSON: {exc.msg} (column {exc.colno}); {_set_aside(label)}")
                 )
                 bad.append((i, raw))
+            continue
+        except (ValueError, RecursionError) as exc:  # a 4,300-digit number, or thousands of nested brackets
+            why = "a number too long to read" if isinstance(exc, ValueError) else "brackets nested too deeply"
+            problems.append(Problem(label, i, f"not a decision: {why}; {_set_aside(label)}"))
+            bad.append((i, raw))
             continue
         if not isinstance(obj, dict):
             problems.append(Problem(label, i, "each line must be a JSON object"))
@@ -173,6 +182,10 @@ def parse_codings(text: str, label: str, coder: str | None = None) -> ReadResult
         lines[d.key] = i
         raw_of[id(d)] = raw
     return ReadResult(list(decisions.values()), lines, problems, truncated, bad, dups, raw_of)
+
+
+def _set_aside(label: str) -> str:
+    return f"`grondmotief check --fix` sets the line aside in {Path(label).name}.rejected"
 
 
 def render_codings(decisions: Iterable[Decision]) -> str:
@@ -232,6 +245,8 @@ class CodingStore:
         from filelock import FileLock, Timeout
 
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        if self.lock_path.is_symlink():  # the lock is opened with O_TRUNC: a link would empty its target
+            raise CodingsError(f"{self.lock_path.name}: the lock file is a symbolic link; remove it and try again")
         try:
             with FileLock(str(self.lock_path), timeout=30):
                 yield

@@ -159,15 +159,35 @@ def read_docx(path: Path, label: str) -> list[str]:
                 raise ImportFailed(f"{label}: a zip archive, but not a Word document (no word/document.xml)")
     except zipfile.BadZipFile:
         raise ImportFailed(f"{label}: damaged .docx (bad zip archive)") from None
+    except NotImplementedError:  # a zip "version needed" or compression method Python cannot read
+        raise ImportFailed(f"{label}: damaged .docx (a zip feature Word files do not use)") from None
     try:
         import docx  # python-docx
 
         document = docx.Document(str(path))
+        return [p.text for p in document.paragraphs]  # reading paragraphs parses more of the file
     except ImportFailed:
         raise
     except Exception as exc:  # python-docx raises many kinds on a damaged file
-        raise ImportFailed(f"{label}: could not read the Word document ({type(exc).__name__})") from None
-    return [p.text for p in document.paragraphs]
+        raise ImportFailed(
+            f"{label}: could not read the Word document: {_docx_problem(exc)}; "
+            "open it in Word or LibreOffice and save it again as .docx"
+        ) from None
+
+
+def _docx_problem(exc: Exception) -> str:
+    """What a python-docx failure means for the file, instead of the exception's class name."""
+    name = type(exc).__name__
+    if isinstance(exc, KeyError):
+        return "a part it refers to is missing from the archive (damaged or incomplete)"
+    if name == "XMLSyntaxError":
+        line = getattr(exc, "lineno", None)
+        return "the XML inside is damaged (not well-formed" + (f" at line {line} of a part)" if line else ")")
+    if isinstance(exc, zipfile.BadZipFile | EOFError) or name == "error":  # zlib.error: corrupt compressed data
+        return "its compressed contents are damaged"
+    if name == "PackageNotFoundError" or "content type" in str(exc).lower():
+        return "it is not a Word document inside (wrong content types)"
+    return "its contents are not what a .docx holds"
 
 
 def assign_labels(
@@ -274,7 +294,13 @@ def _convert_md(text: str, path: Path, tid: str | None, label: str, opts: Import
 
 def _decode(path: Path, label: str, encoding: str | None) -> str:
     data = path.read_bytes()
-    if encoding is not None and encoding.lower().replace("_", "-") not in ("utf-8", "utf8", "utf-8-sig", "utf-16", "utf16"):
+    if encoding is not None and encoding.lower().replace("_", "-") not in (
+        "utf-8",
+        "utf8",
+        "utf-8-sig",
+        "utf-16",
+        "utf16",
+    ):
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:

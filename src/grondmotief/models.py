@@ -15,7 +15,8 @@ M = TypeVar("M", bound=BaseModel)
 class Strict(BaseModel):
     """Unknown keys are errors: a typo in a file must not be silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True)
+    # No .inf/.nan: `limits.max_file_mb: .inf` passed validation, then crashed converting to bytes.
+    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True, allow_inf_nan=False)
 
 
 def _describe(err: Any) -> str:

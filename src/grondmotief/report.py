@@ -25,11 +25,25 @@ from grondmotief.errors import GrondmotiefError, ReportError
 from grondmotief.fileio import atomic_write_text, read_text
 from grondmotief.mdsafe import Md, blockquote, escape_inline, escape_text, table_cell
 from grondmotief.study import Study
+from grondmotief.template_budget import (
+    MAX_REPEAT,
+    MAX_STRING,
+    RenderWatchdog,
+    TemplateBudgetExceeded,
+    TemplateTooLarge,
+    bounded_concat,
+    bounded_join,
+    check_args,
+    check_binop,
+    check_str_method,
+    check_value,
+    guarded,
+)
 
 SUFFIX = ".md.j2"
 FIGURES = "figures"
-MAX_REPEAT = 100_000  # largest string or list a template may build with * or **, and largest padding width
-MAX_CHAPTER_CHARS = 20_000_000  # a chapter this large is a runaway loop, not a report: stop before writing it
+MAX_CHAPTER_CHARS = MAX_STRING  # a chapter this large is a runaway loop, not a report: stop before writing it
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _PRINTF = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\*|\d+)?(?:\.(\*|\d+))?")
 
 
@@ -66,7 +80,25 @@ def template_sources(study: Study) -> list[TemplateSource]:
 # The sandbox ---------------------------------------------------------------------------------------
 def make_env(study: Study) -> Any:
     from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateNotFound
+    from jinja2.compiler import CodeGenerator
     from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+    from jinja2.utils import Namespace
+
+    class BoundedCodeGenerator(CodeGenerator):
+        """`a ~ b` compiles to a str() of each side joined in C; route it through a size check."""
+
+        def visit_Concat(self, node: Any, frame: Any) -> None:
+            self.write("environment.bounded_concat((")
+            for arg in node.nodes:
+                self.visit(arg, frame)
+                self.write(", ")
+            self.write("))")
+
+    class BoundedNamespace(Namespace):
+        """`{% set ns.x = ns.x ~ ns.x %}` in a loop doubles a value per pass: check what is stored."""
+
+        def __setitem__(self, name: str, value: Any) -> None:
+            super().__setitem__(name, check_value(value))
 
     class ContainedLoader(FileSystemLoader):
         """A file loader that refuses templates whose real path (after symlinks) leaves its folder.
@@ -91,7 +123,16 @@ def make_env(study: Study) -> Any:
             return source, filename, uptodate
 
     class Sandbox(ImmutableSandboxedEnvironment):
-        intercepted_binops = frozenset(["*", "**", "%"])
+        intercepted_binops = frozenset(["*", "**", "%", "+"])
+        cpu_seconds = 60.0  # set from limits.template_seconds below
+        code_generator_class = BoundedCodeGenerator
+        concat = staticmethod(bounded_join)
+        bounded_concat = staticmethod(bounded_concat)
+
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+            check_str_method(__obj, args, kwargs)
+            check_args(args, kwargs)
+            return check_value(super().call(__context, __obj, *args, **kwargs))
 
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
             if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
@@ -102,6 +143,8 @@ def make_env(study: Study) -> Any:
                         raise SecurityError("repetition too large for a template")
             if operator == "%" and isinstance(left, str):
                 _check_widths(left, braces=False)
+                check_value(right)
+            check_binop(operator, left, right)
             return super().call_binop(context, operator, left, right)
 
         def wrap_str_format(self, value: Any) -> Any:
@@ -122,11 +165,52 @@ def make_env(study: Study) -> Any:
         finalize=_finalize,
         auto_reload=False,
     )
+    env.cpu_seconds = study.settings.limits.template_seconds
     env.globals["lipsum"] = _no_lipsum  # random text: a chapter would differ on every run
+    env.globals["namespace"] = BoundedNamespace
     env.filters.update(FILTERS)
-    for name in ("center", "indent", "format"):  # filters whose width argument allocates that much
+    for name in ("center", "indent", "format", "slice", "batch"):  # a count argument allocates that much
         env.filters[name] = _bounded(env.filters[name], check_format=name == "format")
+    env.filters["sum"] = _numbers_only(env.filters["sum"])
+    env.filters["wordwrap"] = _bounded_wordwrap(env.filters["wordwrap"])
+    env.filters["replace"] = _bounded_replace(env.filters["replace"])
+    # Every filter and test: no argument or result larger than a template may hold.
+    env.filters = {name: guarded(fn) for name, fn in env.filters.items()}
+    env.tests = {name: guarded(fn) for name, fn in env.tests.items()}
     return env
+
+
+def _numbers_only(fn: Any) -> Any:
+    def sum_(*args: Any, **kwargs: Any) -> Any:
+        start = kwargs.get("start", args[3] if len(args) > 3 else 0)
+        if not isinstance(start, int | float):  # |sum(start=[]) concatenates lists, quadratically, in C
+            raise TemplateTooLarge("|sum adds numbers; start must be a number")
+        return fn(*args, **kwargs)
+
+    sum_.jinja_pass_arg = fn.jinja_pass_arg  # type: ignore[attr-defined]
+    return sum_
+
+
+def _bounded_wordwrap(fn: Any) -> Any:
+    def wordwrap(env: Any, s: Any, width: int = 79, *args: Any, **kwargs: Any) -> Any:
+        wrapstring = kwargs.get("wrapstring", args[1] if len(args) > 1 else None) or "\n"
+        text = str(s)
+        lines = len(text) // max(1, int(width)) + text.count("\n") + 1
+        if len(text) + lines * len(str(wrapstring)) > MAX_STRING:
+            raise TemplateTooLarge(f"a string of more than {MAX_STRING:,} characters")
+        return fn(env, s, width, *args, **kwargs)
+
+    wordwrap.jinja_pass_arg = fn.jinja_pass_arg  # type: ignore[attr-defined]
+    return wordwrap
+
+
+def _bounded_replace(fn: Any) -> Any:
+    def replace(eval_ctx: Any, s: Any, old: Any, new: Any, *args: Any, **kwargs: Any) -> Any:
+        check_str_method(str(s).replace, (str(old), str(new)), {})
+        return fn(eval_ctx, s, old, new, *args, **kwargs)
+
+    replace.jinja_pass_arg = fn.jinja_pass_arg  # type: ignore[attr-defined]
+    return replace
 
 
 def _no_lipsum(*args: Any, **kwargs: Any) -> None:
@@ -168,11 +252,16 @@ def _bounded(fn: Any, *, check_format: bool) -> Any:
             raise SecurityError("width too large for a template")
         return fn(value, *args, **kwargs)
 
+    if hasattr(fn, "jinja_pass_arg"):
+        filter_.jinja_pass_arg = fn.jinja_pass_arg  # type: ignore[attr-defined]
     return filter_
 
 
 def _finalize(value: Any) -> Any:
     """Every printed value: safe Markdown stays, other strings are escaped, None prints nothing."""
+    check_value(value)  # Jinja str()s what this returns: a list sharing one huge part would explode
+    if isinstance(value, str) and _SURROGATE.search(value):  # "\udc80": half a character, unwritable
+        raise TemplateTooLarge("text with half a character (an escape such as \\udc80) cannot be written")
     if value is None:
         return ""
     if isinstance(value, Md):
@@ -226,13 +315,15 @@ def render_template(env: Any, source: TemplateSource, context: dict[str, Any]) -
 
     chunks: list[str] = []
     size = 0
+    watchdog = RenderWatchdog(getattr(env, "cpu_seconds", 60.0))
     try:
-        # Streamed, so a runaway loop stops at the size limit instead of filling memory and disk.
-        for chunk in env.get_template(source.name).generate(context):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > MAX_CHAPTER_CHARS:
-                break
+        with watchdog:
+            # Streamed, so a runaway loop stops at the size limit instead of filling memory and disk.
+            for chunk in env.get_template(source.name).generate(context):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_CHAPTER_CHARS:
+                    break
     except TemplateSyntaxError as exc:
         raise ReportError(f"{_label(exc.filename, source)}:{exc.lineno}: template syntax: {exc.message}") from None
     except TemplateNotFound as exc:
@@ -241,7 +332,10 @@ def render_template(env: Any, source: TemplateSource, context: dict[str, Any]) -
             f"{where}: template '{exc.name}' not found; a template may include or import only "
             "other templates in templates/ or the packaged defaults (no modules)"
         ) from None
-    except SecurityError as exc:
+    except TemplateBudgetExceeded as exc:
+        reason = watchdog.reason or str(exc) or TemplateBudgetExceeded.message
+        raise ReportError(f"{_where(exc, source)}: stopped: {reason}; nothing was written") from None
+    except (SecurityError, TemplateTooLarge) as exc:
         raise ReportError(f"{_where(exc, source)}: not allowed in a template: {exc}") from None
     except UndefinedError as exc:
         raise ReportError(
@@ -253,23 +347,51 @@ def render_template(env: Any, source: TemplateSource, context: dict[str, Any]) -
         raise ReportError(f"{_where(exc, source)}: {exc.message}") from None
     except (OverflowError, MemoryError) as exc:  # range() above the sandbox's limit, a string too big to build
         raise ReportError(
-            f"{_where(exc, source)}: not allowed in a template: too large ({type(exc).__name__})"
+            f"{_where(exc, source)}: not allowed in a template: too large (a number or text beyond what can be built)"
         ) from None
     except RecursionError as exc:
         raise ReportError(
             f"{_where(exc, source)}: recursion too deep (a macro or include that calls itself?)"
         ) from None
     except (TemplateError, TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError) as exc:
-        raise ReportError(
-            f"{_where(exc, source)}: {type(exc).__name__} while rendering"
-            + (f": {exc}" if isinstance(exc, TemplateError | TypeError | ZeroDivisionError) else "")
-        ) from None
+        where = _where(exc, source)
+        if where == source.label and isinstance(exc, ValueError):  # raised while compiling: a number literal
+            where = _long_number_line(source) or where
+        raise ReportError(f"{where}: {_render_problem(exc)}") from None
     if size > MAX_CHAPTER_CHARS:
         raise ReportError(
             f"{source.label}: renders to more than {MAX_CHAPTER_CHARS // 1_000_000} million characters; "
             "a loop that never ends? Nothing was written"
         )
     return "".join(chunks)
+
+
+def _long_number_line(source: TemplateSource) -> str | None:
+    """Jinja's lexer reads a 5,000-digit literal with int(), which refuses it without a line."""
+    try:
+        text = source.path.read_text(encoding="utf-8")
+    except (OSError, UnicodeError):
+        return None
+    m = re.search(r"\d{4301,}", text)
+    return f"{source.label}:{text.count(chr(10), 0, m.start()) + 1}" if m else None
+
+
+def _render_problem(exc: BaseException) -> str:
+    """What went wrong, in words; the exception's own text only where it cannot carry data."""
+    from jinja2 import TemplateError
+
+    if isinstance(exc, ZeroDivisionError):
+        return "division by zero"
+    if isinstance(exc, ValueError) and "digits" in str(exc):  # int ↔ str beyond Python's 4,300 digits
+        return "a number too long to print or read (more than 4,300 digits)"
+    if isinstance(exc, KeyError | IndexError):
+        return "no such key or position in a list or mapping (use `is defined` or `|default` to test first)"
+    if isinstance(exc, AttributeError):
+        return "no such attribute"
+    if isinstance(exc, ValueError):
+        return "a value of the wrong kind for this filter or operation (for example a word where a number is needed)"
+    text = str(exc) if isinstance(exc, TemplateError | TypeError) else ""
+    return f"TypeError while rendering: {text}" if isinstance(exc, TypeError) else f"while rendering: {text}"
 
 
 def _label(filename: str | None, source: TemplateSource) -> str:

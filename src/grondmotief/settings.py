@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from grondmotief.models import Strict
 
@@ -58,6 +58,9 @@ class PrivacySettings(Strict):
 
 class LimitSettings(Strict):
     max_file_mb: float = Field(20.0, gt=0, description="Largest transcript or codings file read.")
+    template_seconds: float = Field(
+        60.0, gt=0, le=3600, description="CPU time one chapter template may take to render before `report` stops it."
+    )
 
 
 class Settings(Strict):
@@ -75,3 +78,11 @@ class Settings(Strict):
     report: ReportSettings = Field(default_factory=ReportSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+
+    @field_validator("codebook")
+    @classmethod
+    def _codebook_in_codebooks(cls, v: str) -> str:
+        # Codebooks live in codebooks/: `../x` or `/etc/x.yaml` would read (and echo keys of) any YAML file.
+        if not v or "/" in v or "\\" in v or v.startswith(".") or ":" in v:
+            raise ValueError("must be the name of a file in codebooks/, such as 'grondmotieven' (no folders)")
+        return v

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 from dataclasses import dataclass, field
@@ -85,21 +86,28 @@ class Study:
         return cls(root, settings, problems)
 
     # Folders -----------------------------------------------------------------
+    # A study may come from someone else's repository: a committed symlink `codings -> ~/x` would
+    # make `code` write there. Every folder the tool reads or writes must stay inside the study.
+    def _own(self, name: str) -> Path:
+        path = self.root / name
+        _refuse_link_out(path, self.root, name)
+        return path
+
     @property
     def codebooks_dir(self) -> Path:
-        return self.root / "codebooks"
+        return self._own("codebooks")
 
     @property
     def interviews_dir(self) -> Path:
-        return self.root / "interviews"
+        return self._own("interviews")
 
     @property
     def codings_dir(self) -> Path:
-        return self.root / "codings"
+        return self._own("codings")
 
     @property
     def templates_dir(self) -> Path:
-        return self.root / "templates"
+        return self._own("templates")
 
     @property
     def chapters_dir(self) -> Path:
@@ -107,7 +115,12 @@ class Study:
 
     @property
     def cache_dir(self) -> Path:
-        return self.root / ".grondmotief"
+        path = self._own(".grondmotief")
+        with contextlib.suppress(OSError):  # the caches, locks and backups the tool keeps in it
+            for entry in os.scandir(path):
+                if entry.is_symlink():
+                    _refuse_link_out(Path(entry.path), self.root, f".grondmotief/{entry.name}")
+        return path
 
     def rel(self, path: Path) -> str:
         return relpath(path, self.root)
@@ -118,10 +131,9 @@ class Study:
         name = self.settings.codebook
         path = self.codebooks_dir / name
         if path.suffix not in (".yaml", ".yml"):
-            for ext in (".yaml", ".yml"):
-                if path.with_name(path.name + ext).exists():
-                    return path.with_name(path.name + ext)
-            path = path.with_name(path.name + ".yaml")
+            found = [path.with_name(path.name + ext) for ext in (".yaml", ".yml")]
+            path = next((p for p in found if p.exists() or p.is_symlink()), found[0])
+        _refuse_link_out(path, self.root, f"codebooks/{path.name}")
         return path
 
     def _require_codebook_file(self) -> Path:
@@ -232,6 +244,18 @@ class Study:
         if chosen is None:
             return None
         return [c.strip() for c in chosen.split(",") if c.strip()]
+
+
+def _refuse_link_out(path: Path, root: Path, name: str) -> None:
+    if not path.is_symlink():
+        return
+    target = path.resolve()
+    real_root = root.resolve()
+    if target != real_root and real_root not in target.parents:
+        raise GrondmotiefError(
+            f"{name}: is a symbolic link to a place outside the study; grondmotief does not read or write "
+            f"through it. Replace {name} with a real folder (or a link inside the study)"
+        )
 
 
 def _user() -> str:

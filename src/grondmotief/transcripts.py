@@ -160,7 +160,13 @@ def parse_transcript(text: str, path: Path, label: str | None = None) -> tuple[T
     bad = CONTROL.search(body)
     if bad:
         line = body_line + body.count("\n", 0, bad.start())
-        problems.append(Problem(label, line, f"control character U+{ord(bad.group()):04X} in the text; remove it (it can garble a terminal)"))
+        problems.append(
+            Problem(
+                label,
+                line,
+                f"control character U+{ord(bad.group()):04X} in the text; remove it (it can garble a terminal)",
+            )
+        )
     transcript = Transcript(path, meta, body, body_line)
     previous: tuple[str | None, str | None] = (None, None)
     line, counted_to = body_line, 0
@@ -259,6 +265,11 @@ def load_all(
         if path.name.startswith(".") or not path.is_file():
             continue
         label = relpath(path, root)
+        if root is not None and path.is_symlink() and root.resolve() not in path.resolve().parents:
+            # A committed link to a file elsewhere on the machine would be quoted into chapters.
+            label = f"{folder.name}/{path.name}"
+            problems.append(Problem(label, None, "is a symbolic link to a file outside the study; not read"))
+            continue
         t, probs = read_transcript(path, label, max_bytes)
         problems.extend(probs)
         if t is None:

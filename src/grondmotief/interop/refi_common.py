@@ -101,6 +101,10 @@ def parse_xml(data: bytes, label: str) -> ET.Element:
         raise
     except expat.ExpatError as exc:
         raise GrondmotiefError(f"{label}:{exc.lineno}: not well-formed XML ({expat.ErrorString(exc.code)})") from None
+    except LookupError:  # <?xml encoding="u"?>: expat looks the encoding up and finds none
+        raise GrondmotiefError(
+            f"{label}:1: the XML declaration names an unknown encoding; REFI-QDA files are UTF-8"
+        ) from None
     except (AssertionError, IndexError):  # TreeBuilder on a truncated document
         raise GrondmotiefError(f"{label}: not well-formed XML (unbalanced elements)") from None
     return root

@@ -12,6 +12,7 @@ import codecs
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -117,6 +118,10 @@ class Archive:
             self.zf = zipfile.ZipFile(path)
         except zipfile.BadZipFile:
             raise ImportFailed(f"{label}: not a REFI-QDA project (a .qdpx is a zip archive; this is not one)") from None
+        except NotImplementedError:  # a "version needed to extract" beyond what zip readers know
+            raise ImportFailed(f"{label}: damaged archive (it claims a zip version no reader supports)") from None
+        if any(not i.filename.strip("/") for i in self.zf.infolist()):
+            raise ImportFailed(f"{label}: refused: the archive has a member with an empty name (a damaged archive)")
         infos = [i for i in self.zf.infolist() if not i.is_dir()]
         for info in infos:
             if _unsafe_name(info.filename):
@@ -156,8 +161,15 @@ class Archive:
             raise ImportFailed(f"{self.label}: member '{name}' is {info.file_size / 1e6:.0f} MB, too large to read")
         try:
             return self.zf.read(info)
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-            raise ImportFailed(f"{self.label}: member '{name}' cannot be read ({type(exc).__name__})") from None
+        except NotImplementedError:
+            raise ImportFailed(
+                f"{self.label}: member '{name}' cannot be read: it is compressed with a method other than deflate"
+            ) from None
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error):  # zlib.error: a corrupt deflate stream
+            raise ImportFailed(
+                f"{self.label}: member '{name}' cannot be read: its compressed data is damaged or its sizes are "
+                "wrong; export the project again"
+            ) from None
 
     def find_source(self, path: str) -> str | None:
         """The member for `internal://X` (or a bare file name): sources/X in any case, else X anywhere."""
