@@ -55,7 +55,9 @@ def _code_passages(stderr: str) -> int:
 
 def test_a_coder_adds_the_passages_they_accepted(demo: Path) -> None:
     base = run_cli("--study", str(demo), "codebook", "suggest-keywords", "love", "-f", "json", "-n", "50")
-    r = run_cli("--study", str(demo), "codebook", "suggest-keywords", "love", "--coder", "anna", "-f", "json", "-n", "50")
+    r = run_cli(
+        "--study", str(demo), "codebook", "suggest-keywords", "love", "--coder", "anna", "-f", "json", "-n", "50"
+    )
     assert r.exit_code == 0 and base.exit_code == 0
     assert _code_passages(r.stderr) > _code_passages(base.stderr)
     assert json.loads(r.stdout) != json.loads(base.stdout)

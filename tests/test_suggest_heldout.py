@@ -57,8 +57,7 @@ def _study(tmp_path: Path, text: str, settings: str = "") -> Path:
     shutil.copy(REPO / "codebooks" / "grondmotieven.yaml", root / "codebooks")
     (root / "grondmotief.yaml").write_text(f"format_version: 1\ncodebook: grondmotieven\n{settings}", encoding="utf-8")
     (root / "interviews" / "t1.md").write_text(
-        "---\nid: t1\ntitle: Proef\nspeakers: {I: interviewer, R: respondent}\n---\n"
-        f"I: Hoe ging dat?\n\nR: {text}\n",
+        f"---\nid: t1\ntitle: Proef\nspeakers: {{I: interviewer, R: respondent}}\n---\nI: Hoe ging dat?\n\nR: {text}\n",
         encoding="utf-8",
     )
     return root
@@ -76,13 +75,16 @@ def test_a_compound_headed_by_a_keyword_is_suggested(tmp_path: Path) -> None:
 
 
 def test_the_commonest_dutch_permit_is_a_permit(tmp_path: Path) -> None:
-    got = _suggestions(_study(tmp_path, "Voor de schuur achter het buurthuis moesten we een omgevingsvergunning hebben."))
+    got = _suggestions(
+        _study(tmp_path, "Voor de schuur achter het buurthuis moesten we een omgevingsvergunning hebben.")
+    )
     assert "permits" in got and got["permits"].score >= 0.35
 
 
 def test_definition_and_criteria_words_are_evidence_with_their_field(tmp_path: Path) -> None:
     got = _suggestions(
-        _study(tmp_path, "De mantelzorgers nemen steeds meer taken over van de thuiszorg, zware psychische problemen."), 0.0
+        _study(tmp_path, "De mantelzorgers nemen steeds meer taken over van de thuiszorg, zware psychische problemen."),
+        0.0,
     )
     rules = {e.rule.split(":")[0] for e in got["care"].evidence}
     assert rules & {"definition", "include", "example", "label"}, rules
@@ -98,7 +100,9 @@ def test_exclude_criteria_count_against_a_code(tmp_path: Path) -> None:
 
 
 def test_with_the_seed_model_every_code_is_ranked_for_every_passage(tmp_path: Path) -> None:
-    root = _study(tmp_path, "We zaten er gewoon met z'n allen. Het was een mooie middag.", "suggest:\n  seed_model: true\n")
+    root = _study(
+        tmp_path, "We zaten er gewoon met z'n allen. Het was een mooie middag.", "suggest:\n  seed_model: true\n"
+    )
     got = _suggestions(root, 0.0)
     assert set(got) == set(Study.open(root).codebook.order)
 

@@ -147,7 +147,10 @@ class Engine:
 
         cb = self.codebook
         texts = [(c, f, t) for c in cb.order for f, t in code_texts(cb, c)]
-        feats = [self._lemma_features(tok.lemma_ or tok.text for tok in doc) for doc in self.nlp.pipe([t for _, _, t in texts])]
+        feats = [
+            self._lemma_features(tok.lemma_ or tok.text for tok in doc)
+            for doc in self.nlp.pipe([t for _, _, t in texts])
+        ]
         family = {c: set(cb.ancestors(c)) | set(cb.descendants(c)) for c in cb.order}
         return Seed(feats, seed_labels(texts, {c: cb.codes[c].group for c in cb.order}, family))
 
@@ -567,7 +570,9 @@ class Engine:
                 has_keywords = bool(evs)
                 if pevs:
                     taken = {(e.start, e.end) for e in evs}
-                    evs = sorted(evs + [e for e in pevs if (e.start, e.end) not in taken], key=lambda e: (e.start, e.end, e.rule))
+                    evs = sorted(
+                        evs + [e for e in pevs if (e.start, e.end) not in taken], key=lambda e: (e.start, e.end, e.rule)
+                    )
                 if p is None:
                     score, source = kw, "suggest:keyword"
                 else:

@@ -79,7 +79,9 @@ class Evaluation:
     transcripts: int
     folds: int
     codes: list[CodeResult] = field(default_factory=list)
-    unsuggested: dict[str, int] = field(default_factory=dict)  # group → decided passages with no suggestion above threshold
+    unsuggested: dict[str, int] = field(
+        default_factory=dict
+    )  # group → decided passages with no suggestion above threshold
 
     def macro(self, group: str, engine: str) -> tuple[float, float, float] | None:
         """Mean P, R, F1 over the group's codes that the coder applied at least once."""

@@ -132,9 +132,7 @@ def seed_labels(
     return out
 
 
-def train(
-    code: str, features: list[set[str]], labels: list[int], weights: list[float] | None = None
-) -> CodeModel:
+def train(code: str, features: list[set[str]], labels: list[int], weights: list[float] | None = None) -> CodeModel:
     from sklearn.linear_model import LogisticRegression
 
     df: dict[str, int] = {}

@@ -102,7 +102,6 @@ def fingerprint(codebook: Codebook, pipeline_version: str) -> str:
 
 def compile_rules(codebook: Codebook, nlp: Any) -> list[Rule]:
     from grondmotief.suggest.pipeline import lemmatize_keyword
-
     from grondmotief.suggest.profile import phrase_informativeness
 
     stop = frozenset(getattr(nlp.Defaults, "stop_words", ()) or ())
