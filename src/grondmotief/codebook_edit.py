@@ -128,10 +128,7 @@ def _item(node: yaml.MappingNode, parent: Item | None, lines: list[str], label: 
     start = node.start_mark
     # The `-` is before the first key on its line, or alone on an earlier line (`-\n  id: x`).
     line, col = start.line, start.column
-    if node.flow_style:
-        prefix = lines[line][:col]
-    else:
-        prefix = lines[line][:col]
+    prefix = lines[line][:col]
     while not prefix.strip() and line > 0:
         line -= 1
         prefix = lines[line].rstrip("\n")
@@ -207,7 +204,9 @@ def verify(text: str, expected: CodebookFile, path: Path, label: str) -> Codeboo
     try:
         got = load_text(text, path, label)
     except CodebookError as exc:
-        raise CodebookError(f"editing {label} would break it, so nothing was changed: {exc.message}", exc.problems)
+        raise CodebookError(
+            f"editing {label} would break it, so nothing was changed: {exc.message}", exc.problems
+        ) from None
     if got.data.model_dump() != expected.model_dump():
         raise CodebookError(
             f"editing {label} in place did not give the intended codebook (an unusual layout?), so nothing was "
