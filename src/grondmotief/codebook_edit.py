@@ -390,3 +390,156 @@ def add_code(
         raise GrondmotiefError(f"{shown} changed while it was being edited; nothing was written, try again")
     atomic_write_text(codebook_path, new_text)
     return codebook
+
+
+# --------------------------------------------------------------------------- refactoring edits
+# Each takes and returns the whole text and re-locates the codes itself, so edits compose.
+
+
+def _splice(lines: list[str], start: int, end: int, new: Sequence[str]) -> str:
+    """Replace lines[start:end] (end exclusive) with `new`."""
+    return "".join([*lines[:start], *new, *lines[end:]])
+
+
+def _flow_dict(node: yaml.Node) -> Any:
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _rewrite_flow(lay: Layout, item: Item, data: dict[str, Any]) -> str:
+    """A one-line code `- {id: x, ...}` written again with new values (it holds no comments)."""
+    return _splice(lay.lines, item.first, item.last + 1, render_item(data, item.dash, item.key_col, flow=True))
+
+
+def rename_text(text: str, label: str, old: str, new: str) -> str:
+    lay = layout(text, label)
+    item = lay.items[old]
+    node = lay.value(item, "id")
+    if not isinstance(node, yaml.ScalarNode) or node.start_mark.line != node.end_mark.line:
+        raise GrondmotiefError(f"{label}:{item.first + 1}: the id of '{old}' must be on one line to rename it")
+    line = lay.lines[node.start_mark.line]
+    new_line = line[: node.start_mark.column] + scalar(new) + line[node.end_mark.column :]
+    lines = list(lay.lines)
+    lines[node.start_mark.line] = new_line
+    return "".join(lines)
+
+
+def cut_text(text: str, label: str, code_id: str) -> tuple[str, list[str], int]:
+    """Remove a code's lines; returns the text, the removed lines and the column of their `-`."""
+    lay = layout(text, label)
+    item = lay.items[code_id]
+    if item.parent is not None and lay.items[item.parent].flow:
+        raise GrondmotiefError(f"{label}:{item.first + 1}: '{item.parent}' is written on one line; write it as a block")
+    block = lay.lines[item.first : item.last + 1]
+    lines = lay.lines
+    drop = set(range(item.first, item.last + 1))
+    if (
+        item.first > 0
+        and not lines[item.first - 1].strip()
+        and (item.last + 1 >= len(lines) or not lines[item.last + 1].strip())
+    ):
+        drop.add(item.first - 1)  # codes set apart by blank lines: do not leave two
+    if item.parent is not None and lay.items[item.parent].children == [code_id]:
+        # The parent's only child leaves: an empty `children:` would read as null, so it goes too.
+        parent = lay.items[item.parent]
+        key = next(k for k, _ in parent.node.value if isinstance(k, yaml.ScalarNode) and k.value == "children")
+        if lines[key.start_mark.line].strip() != "children:":
+            raise GrondmotiefError(
+                f"{label}:{key.start_mark.line + 1}: write `children:` of '{parent.id}' on a line of its own"
+            )
+        drop.add(key.start_mark.line)
+    return "".join(line for i, line in enumerate(lines) if i not in drop), block, item.dash
+
+
+def insert_block_text(text: str, label: str, block: list[str], dash: int, parent: str | None, group: str | None) -> str:
+    """Insert lines cut by `cut_text` (re-indented) where `insert_item_text` would put a new code."""
+    lay = layout(text, label)
+    lines = list(lay.lines)
+    if parent is not None:
+        p = lay.items[parent]
+        if p.children:
+            sib = lay.items[p.children[-1]]
+            return _splice(lines, sib.last + 1, sib.last + 1, reindent(block, sib.dash - dash))
+        if p.flow:
+            raise GrondmotiefError(
+                f"{label}:{p.first + 1}: code '{parent}' is written on one line ({{...}}); write it as a block"
+            )
+        if lay.value(p, "children") is not None:
+            raise GrondmotiefError(f"{label}:{p.first + 1}: write the children of '{parent}' as a block list")
+        to = p.key_col + lay.seq_offset
+        new = [" " * p.key_col + "children:\n", *reindent(block, to - dash)]
+        return _splice(lines, p.last + 1, p.last + 1, new)
+    tops = [c for c in lay.order if lay.items[c].parent is None]
+    in_group = [c for c in tops if _group_of(lay, lay.items[c]) == group]
+    anchor = lay.items[(in_group or tops)[-1]]
+    new = reindent(block, anchor.dash - dash)
+    if _blank_before(lines, anchor.first):
+        new.insert(0, "\n")
+    return _splice(lines, anchor.last + 1, anchor.last + 1, new)
+
+
+def set_group_text(text: str, label: str, code_id: str, group: str | None) -> str:
+    """Give a code an explicit `group:` (or remove it, `None`), keeping its other lines."""
+    lay = layout(text, label)
+    item = lay.items[code_id]
+    if item.flow:
+        data = _flow_dict(item.node)
+        data = {k: v for k, v in data.items() if k != "group"}
+        if group is not None:
+            data = {"id": data.pop("id"), "group": group, **data}
+        return _rewrite_flow(lay, item, data)
+    node = lay.value(item, "group")
+    lines = list(lay.lines)
+    if node is not None:
+        key_line = node.start_mark.line
+        if node.end_mark.line != key_line or not lines[key_line].lstrip().startswith("group:"):
+            raise GrondmotiefError(f"{label}:{key_line + 1}: write `group:` of '{code_id}' on a line of its own")
+        new = [] if group is None else [" " * item.key_col + "group: " + scalar(group) + "\n"]
+        return _splice(lines, key_line, key_line + 1, new)
+    if group is None:
+        return text
+    id_node = lay.value(item, "id")
+    at = (id_node.end_mark.line if id_node is not None else item.first) + 1
+    return _splice(lines, at, at, [" " * item.key_col + "group: " + scalar(group) + "\n"])
+
+
+def append_values_text(text: str, label: str, code_id: str, key: str, values: Sequence[Any]) -> str:
+    """Append values to a list of a code (keywords, include, examples, ...), creating the key if needed."""
+    if not values:
+        return text
+    lay = layout(text, label)
+    item = lay.items[code_id]
+    if item.flow:
+        data = _flow_dict(item.node)
+        data[key] = [*(data.get(key) or []), *values]
+        if "children" in data:  # keep children last, where readers look for them
+            data["children"] = data.pop("children")
+        return _rewrite_flow(lay, item, data)
+    node = lay.value(item, key)
+    lines = list(lay.lines)
+    if isinstance(node, yaml.SequenceNode) and not node.flow_style and node.value:
+        first = node.value[0].start_mark
+        dash = lines[first.line][: first.column].rstrip().rfind("-")
+        last = _last_line(node, lines)
+        new = [" " * dash + "- " + scalar(v) + "\n" for v in values]
+        return _splice(lines, last + 1, last + 1, new)
+    if node is not None:
+        current = _flow_dict(node) or []
+        if not isinstance(current, list) or node.start_mark.line != node.end_mark.line:
+            raise GrondmotiefError(f"{label}:{node.start_mark.line + 1}: write `{key}` of '{code_id}' as a list")
+        line = lines[node.start_mark.line]
+        flow = yaml.safe_dump([*current, *values], default_flow_style=True, allow_unicode=True, width=10**6).strip()
+        lines[node.start_mark.line] = line[: node.start_mark.column] + flow + line[node.end_mark.column :]
+        return "".join(lines)
+    # No such key yet: a block list before `children:` (or at the end of the code).
+    kids = next((k for k, _ in item.node.value if isinstance(k, yaml.ScalarNode) and k.value == "children"), None)
+    at = kids.start_mark.line if kids is not None else item.last + 1
+    while kids is not None and at > item.first and lines[at - 1].lstrip().startswith("#"):
+        at -= 1  # a comment introducing the children stays with them
+    new = [" " * item.key_col + key + ":\n"] + [
+        " " * (item.key_col + lay.seq_offset) + "- " + scalar(v) + "\n" for v in values
+    ]
+    return _splice(lines, at, at, new)
