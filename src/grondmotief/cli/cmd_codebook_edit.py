@@ -95,7 +95,7 @@ def rename(
 @codebook_app.command("merge")
 def merge(
     ctx: typer.Context,
-    codes: Annotated[list[str], typer.Argument(metavar="CODE...", help="The codes to merge (may include the target).")],
+    codes: Annotated[list[str], typer.Argument(metavar="CODE", help="The codes to merge (may include the target).")],
     into: Annotated[str, typer.Option("--into", metavar="CODE", help="The code they become (it stays).")],
     study: StudyOpt = None,
     dry_run: DryRunOpt = False,
@@ -143,11 +143,11 @@ def move(
     """
     from grondmotief.refactor import plan_move
 
+    s = open_study(ctx, study)
     if (parent is None) == (not top):
         raise typer.BadParameter("give either --parent CODE or --top", param_hint="--parent")
     if group is not None and not top:
         raise typer.BadParameter("--group goes with --top (a child is in its parent's group)", param_hint="--group")
-    s = open_study(ctx, study)
     _run(s, lambda: plan_move(s, code, parent, group), dry_run, fmt)
 
 
