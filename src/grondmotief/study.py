@@ -76,6 +76,8 @@ class Study:
     root: Path
     settings: Settings
     settings_problems: list[Problem] = field(default_factory=list)
+    # Files rolled back on opening: a codebook refactor had been interrupted (see journal.py).
+    recovered: list[str] = field(default_factory=list)
 
     @classmethod
     def open(cls, explicit: Path | str | None = None, *, strict: bool = True) -> Study:
@@ -83,7 +85,12 @@ class Study:
         settings, problems = load_settings(root)
         if problems and strict:
             raise SettingsError(f"{SETTINGS_FILE} has {len(problems)} problem(s)", problems)
-        return cls(root, settings, problems)
+        study = cls(root, settings, problems)
+        if (root / ".grondmotief" / "journal" / "journal.json").exists():  # one stat; rare
+            from grondmotief.journal import recover
+
+            study.recovered = recover(root, study.cache_dir)
+        return study
 
     # Folders -----------------------------------------------------------------
     # A study may come from someone else's repository: a committed symlink `codings -> ~/x` would

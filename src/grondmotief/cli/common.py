@@ -54,7 +54,15 @@ def format_opt(default: Fmt, *choices: Fmt) -> object:
 
 def open_study(ctx: typer.Context, study: Path | None, *, strict: bool = True) -> Study:
     chosen = study or ((ctx.find_root().obj or {}).get("study") if ctx else None)
-    return Study.open(chosen, strict=strict)
+    opened = Study.open(chosen, strict=strict)
+    if opened.recovered:
+        from grondmotief.cli.console import warn
+
+        warn(
+            "an interrupted codebook change was rolled back; these files are as they were before it: "
+            + ", ".join(opened.recovered)
+        )
+    return opened
 
 
 def check_format(fmt: Fmt, *allowed: Fmt) -> Fmt:
