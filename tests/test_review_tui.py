@@ -17,7 +17,7 @@ def test_first_screen_fits_80x24_and_shows_header_context_and_keys(tmp_path: Pat
     lines = tui.lines()
     assert len(lines) <= 24
     assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
-    assert lines[0].lstrip().startswith("r1¶2")  # citation id first
+    assert lines[0].lstrip().startswith("r1¶2 of 8 “Wandelclub” · 0/7 done")  # id, place, title, progress
     assert "volunteers-only" in lines[0] and "sport" in lines[0] and "anna" in lines[0]
     assert "I: Hoe gaat het met de subsidie?" in screen  # the previous turn as context
     assert "R: Elk jaar weer die subsidieaanvraag." in screen
@@ -46,7 +46,7 @@ def test_add_through_the_picker_narrow_the_span_and_write_a_memo(tmp_path: Path)
     tui.press("s", expect="Quote sentences of subsidies (1-3)")
     assert "(2) Dan de verantwoording" in tui.screen()
     tui.type("2-3")
-    tui.press("\r", expect="narrowed")
+    tui.press("\r", expect="Quote of subsidies: sentences 2-3")
     tui.press("m", expect="Memo on subsidies")
     tui.type("jaarlijkse cyclus")
     tui.press("\r", expect="memo saved on subsidies")
@@ -125,8 +125,9 @@ def test_ctrl_c_keeps_every_confirmed_decision_and_restores_the_terminal(tmp_pat
     tui.press("n"), tui.press("c"), tui.type("verg")
     tui.press("\r", expect="Added permits")  # the last confirmed decision
     tui.press("c")
-    tui.type("lie")  # a picker left open: the keystroke in flight
-    tui.child.send(CTRL_C)
+    tui.type("lie")  # a picker left open: Ctrl-C there cancels the picker, not the session
+    tui.press(CTRL_C, expect="Cancelled.")
+    tui.child.send(CTRL_C)  # …and outside a prompt it quits
     assert tui.wait_exit() == 130
     assert "Interrupted; every decision confirmed so far is on disk." in tui.raw
     assert "\x1b[?1049l" in tui.raw
@@ -182,9 +183,12 @@ def test_resize_redraws_for_the_new_size(tmp_path: Path) -> None:
 def test_help_screen(tmp_path: Path) -> None:
     tui = Tui(copy_study(tmp_path))
     tui.wait_for("q quit")
-    screen = tui.press("?", expect="Press any key to go back")
-    assert "undo the last decision" in screen and "narrow the quote" in screen
-    tui.press("x", expect="q quit")  # any key returns, without acting
+    screen = tui.press("?", expect="any other key goes back")
+    assert "more line(s) below" in screen  # 24 rows do not hold it all: it says so
+    assert "undo your last decision" in screen and "quote only sentences" in screen
+    screen = tui.press("\x1b[6~")  # PgDn scrolls
+    assert "go to a passage" in screen and "↑/PgUp scrolls back" in screen
+    tui.press("x", expect="q quit")  # any other key returns, without acting
     assert tui.quit() == 0
 
 
@@ -212,26 +216,35 @@ def test_two_coders_at_the_same_time_each_keep_their_own_file(tmp_path: Path) ->
     assert {d["coder"] for d in a} == {"anna"} and {d["coder"] for d in b} == {"ben"}
 
 
-def test_one_coder_in_two_terminals_loses_no_decision(tmp_path: Path) -> None:
+def test_one_coder_in_two_terminals_second_is_refused_and_read_only_browses(tmp_path: Path) -> None:
     study = copy_study(tmp_path)
-    one, two = Tui(study), Tui(study)
-    one.wait_for("q quit"), two.wait_for("q quit")
-    two.press("n", "n")  # the second window works further on
-    for code in ("subs", "verg", "lie"):
-        one.press("c"), one.type(code), one.press("\r", expect="Added")
-        two.press("c"), two.type(code), two.press("\r", expect="Added")
-    one.press("n"), one.press("c"), one.type("partn"), one.press("\r", expect="Added partnership")
-    assert one.quit() == 0 and two.quit() == 0
-    got = {(d["segment"], d["code"]) for d in read_codings(study, "anna")}
-    assert got == {
-        ("r1¶2", "subsidies"),
-        ("r1¶2", "permits"),
-        ("r1¶2", "love"),
-        ("r1¶4", "partnership"),
-        ("r1¶6", "subsidies"),
-        ("r1¶6", "permits"),
-        ("r1¶6", "love"),
-    }
+    one = Tui(study)
+    one.wait_for("q quit")
+    one.press("c"), one.type("subs"), one.press("\r", expect="Added subsidies")
+    two = Tui(study)  # the same coder again: refused, with where the first one runs and what to do
+    assert two.wait_exit() == 1
+    said = " ".join(two.raw.split())
+    assert "anna is already coding this study in another terminal" in said
+    assert f"process {one.child.pid}" in said and "--read-only" in said
+    assert "Traceback" not in two.raw
+    browse = Tui(study, "--read-only")
+    screen = browse.wait_for("q quit")
+    assert "(read-only)" in screen.split("\n")[0] and screen.lstrip().startswith("r1¶4")
+    screen = browse.press("p", expect="r1¶2")
+    assert "✓ subsidies" in screen  # sees what the other terminal recorded
+    screen = browse.press("a", expect="Read-only")
+    browse.press("u", expect="Read-only")
+    one.press("n"), one.press("c"), one.type("verg"), one.press("\r", expect="Added permits")
+    screen = browse.press("n", expect="r1¶4")
+    assert "✓ permits" in screen  # the other terminal's later write shows when moving
+    assert browse.quit() == 0
+    assert "Read-only: nothing recorded" in browse.raw
+    assert one.quit() == 0
+    got = [(d["segment"], d["code"]) for d in read_codings(study, "anna")]
+    assert got == [("r1¶2", "subsidies"), ("r1¶4", "permits")]
+    again = Tui(study)  # the lock went with the first session
+    again.wait_for("q quit")
+    assert again.quit() == 0
 
 
 def test_filters_and_nothing_applies(tmp_path: Path) -> None:
@@ -389,9 +402,13 @@ def test_header_names_bare_numbers_and_cut_text_ends_in_an_ellipsis(tmp_path: Pa
         book.read_text(encoding="utf-8").replace("label: Subsidies\n", "label: Subsidies en prestatieafspraken\n"),
         encoding="utf-8",
     )
-    tui = Tui(study, suggestions=True)
-    screen = tui.wait_for("keyword")
+    tui = Tui(study, suggestions=True, cols=120)
+    tui.wait_for("keyword")
     assert "volunteers-only · sport · municipalities 1" in tui.lines()[0]  # not a bare "· 1 ·"
+    n = tui.frames
+    tui.child.setwinsize(24, 80)
+    tui.wait_frames(n + 1)
+    screen = tui.screen()
     line = next(row for row in screen.split("\n") if row.startswith(">"))
     assert "Subsidies en presta… " in line  # the label, visibly shortened
     assert len(line) == 80 and line.endswith("…")  # the evidence runs off the edge: said so
@@ -414,7 +431,7 @@ def test_after_a_the_message_says_where_the_cursor_went(tmp_path: Path) -> None:
     assert next(row for row in screen.split("\n") if row.startswith(">")).split()[1] == "love"
     screen = tui.press("a", expect="Accepted love. u undoes.")  # nothing open after it: the cursor stays
     assert "cursor now" not in screen
-    assert "moves to the next open suggestion" in " ".join(tui.press("?", expect="Press any key").split())
+    assert "moves to the next open suggestion" in " ".join(tui.press("?", expect="goes back").split())
     tui.press("x")
     assert tui.quit() == 0
 
