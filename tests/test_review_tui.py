@@ -7,7 +7,7 @@ import shutil
 import signal
 from pathlib import Path
 
-from review_pty import CTRL_C, DOWN, ESC, Tui, copy_study, read_codings
+from review_pty import CTRL_C, DOWN, ESC, LEFT, Tui, copy_study, read_codings
 
 
 def test_first_screen_fits_80x24_and_shows_header_context_and_keys(tmp_path: Path) -> None:
@@ -450,4 +450,230 @@ def test_a_failing_engine_is_explained_once(tmp_path: Path) -> None:
     assert "unavailable" not in screen  # the message line has the news; the error waits its turn
     screen = tui.press("n", expect="r1¶4")
     assert screen.lower().count("unavailable") == 1
+    assert tui.quit() == 0
+
+
+# Issue 16: the codebook on screen, context, prompts, redo, orientation ------------------------------
+
+
+def test_d_shows_the_codebook_entry_in_the_loop_and_in_the_picker(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study)
+    tui.wait_for("q quit")
+    tui.press("c"), tui.type("subs"), tui.press("\r", expect="Added subsidies")
+    screen = " ".join(tui.press("d", expect="definition:").split())
+    assert "definition: Gemeentelijke subsidie en de voorwaarden die eraan hangen." in screen
+    assert "include: Aanvragen, verantwoorden en de jaarlijkse cyclus daarvan." in screen
+    assert "exclude: Vergunningen en verzekeringen (dat is permits)." in screen
+    assert "example: “Elk jaar weer die subsidieaanvraag.”" in screen
+    assert screen.startswith("r1¶2")  # still on the passage
+    assert "definition:" not in tui.press("d")  # d again hides it
+    # In the picker, Ctrl-D shows the highlighted match's entry, and follows the highlight.
+    tui.press("c"), tui.type("schaar")
+    screen = tui.press("\x04", expect="definition: Redeneren vanuit schaarse middelen.")
+    assert "scarcity-abundance ▸ scarcity" in screen
+    screen = " ".join(tui.press(DOWN, expect="definition: Schaarse middelen tegenover vrij gegeven tijd.").split())
+    assert "children: scarcity, abundance" in screen
+    tui.press(ESC)
+    assert tui.quit() == 0
+
+
+def test_picker_labels_use_the_width_there_is(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    book = study / "codebooks" / "review.yaml"
+    book.write_text(
+        book.read_text(encoding="utf-8").replace(
+            "label: Partnerschap en netwerken\n", "label: Tussen formele en informele partnerschappen\n"
+        ),
+        encoding="utf-8",
+    )
+    tui = Tui(study, cols=100)
+    tui.wait_for("q quit")
+    tui.press("c")
+    screen = tui.type("partn")
+    assert "Tussen formele en informele partnerschappen" in screen  # whole at 100 columns
+    tui.press(ESC)
+    assert tui.quit() == 0
+
+
+def test_v_shows_the_previous_answer_and_the_next_question_dimmed(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study, env={"NO_COLOR": "", "TERM": "xterm-256color"})
+    tui.wait_for("q quit")
+    tui.press("n", expect="r1¶4")
+    screen = tui.screen()
+    assert "I: En de vergunningen?" in screen and "Elk jaar weer" not in screen
+    screen = tui.press("v", expect="More context")
+    assert "R: Elk jaar weer die subsidieaanvraag." in screen  # the respondent's previous turn
+    assert "I: Waarom doen de vrijwilligers dit?" in screen  # the question after
+    frame = tui.raw[tui.raw.rfind("\x1b[H") :]
+    assert "\x1b[2mR: Elk jaar" in frame or "\x1b[2m" in frame.split("Elk jaar")[0][-20:]  # dimmed
+    screen = tui.press("v", expect="the turn before only")
+    assert "Elk jaar weer" not in screen
+    assert tui.quit() == 0
+
+
+def test_ctrl_c_cancels_each_text_field_not_the_session(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study)
+    tui.wait_for("q quit")
+    tui.press("c"), tui.type("subs"), tui.press("\r", expect="Added subsidies")
+    for key, prompt in (("c", "Add code:"), ("m", "Memo on"), ("s", "Quote sentences"), ("g", "Go to"), ("f", "Find")):
+        tui.press(key, expect=prompt)
+        tui.type("1")
+        screen = tui.press(CTRL_C, expect="Cancelled.")
+        assert prompt not in screen and tui.child.isalive()
+    assert [(d["code"], d["memo"], d["span"]) for d in read_codings(study, "anna")] == [("subsidies", "", None)]
+    assert tui.quit() == 0
+
+
+def test_memo_edited_within_the_text_shown_under_its_code(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study)
+    tui.wait_for("q quit")
+    tui.press("c"), tui.type("subs"), tui.press("\r", expect="Added subsidies")
+    tui.press("m", expect="Memo on subsidies")
+    tui.type("jaarlijks cyclus")
+    tui.press(*([LEFT] * 7))  # back to just after "jaarlijks"
+    tui.type("e")
+    tui.press("\x1b[H")  # Home
+    tui.type("een ")
+    tui.press("\x1b[F")  # End
+    tui.type("!")
+    screen = tui.press("\r", expect="memo saved on subsidies")
+    assert "memo: een jaarlijkse cyclus!" in screen  # under its code
+    assert read_codings(study, "anna")[0]["memo"] == "een jaarlijkse cyclus!"
+    assert tui.quit() == 0
+
+
+def test_capital_m_writes_the_memo_in_the_editor(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "eerste regel\\ntweede regel\\n" > "$1"\n', encoding="utf-8")
+    editor.chmod(0o755)
+    tui = Tui(study, env={"EDITOR": str(editor), "VISUAL": ""})
+    tui.wait_for("q quit")
+    tui.press("c"), tui.type("subs"), tui.press("\r", expect="Added subsidies")
+    tui.child.send("M")
+    screen = tui.wait_for("memo saved on subsidies")
+    assert "memo: eerste regel …" in screen  # first line, and a sign there is more
+    assert read_codings(study, "anna")[0]["memo"] == "eerste regel\ntweede regel"
+    assert tui.quit() == 0
+
+
+def test_redo_brings_back_what_undo_took_back_memo_included(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study)
+    tui.wait_for("q quit")
+    tui.press("m"), tui.type("twijfel"), tui.press("\r", expect="memo pending")
+    tui.press("c"), tui.type("subs"), tui.press("\r", expect="Added subsidies")
+    assert [(d["code"], d["memo"]) for d in read_codings(study, "anna")] == [("subsidies", "twijfel")]
+    tui.press("u", expect="Undone: added subsidies. U redoes.")
+    assert read_codings(study, "anna") == []
+    screen = tui.press("U", expect="Redone: added subsidies. u undoes.")
+    assert "memo: twijfel" in screen
+    assert [(d["code"], d["memo"]) for d in read_codings(study, "anna")] == [("subsidies", "twijfel")]
+    tui.press("U", expect="Nothing to redo")
+    tui.press("u", expect="Undone")
+    tui.press("c"), tui.type("verg"), tui.press("\r", expect="Added permits")  # a new decision: redo is gone
+    tui.press("U", expect="Nothing to redo")
+    assert tui.quit() == 0
+
+
+def test_undo_does_not_take_back_a_decision_changed_elsewhere(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study)
+    tui.wait_for("q quit")
+    tui.press("c"), tui.type("subs"), tui.press("\r", expect="Added subsidies")
+    path = study / "codings" / "anna.jsonl"
+    # Another tool (an import, `agree --reconcile`, a text editor) changes that decision meanwhile.
+    path.write_text(path.read_text(encoding="utf-8").replace('"memo": ""', '"memo": "van elders"'), encoding="utf-8")
+    screen = tui.press("u", expect="Not undone: r1¶2 / subsidies was changed since")
+    assert "what is on disk stays" in " ".join(screen.split())
+    assert read_codings(study, "anna")[0]["memo"] == "van elders"
+    tui.press("u", expect="Nothing to undo")
+    assert tui.quit() == 0
+
+
+def test_x_names_what_it_rejects_and_a_moves_to_the_next_open_suggestion_wrapping(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study, "--transcript", "r1", suggestions=True)
+    tui.wait_for("keyword")
+    tui.press("n", "n", expect="abundance")
+    tui.press(DOWN)  # on love, the second of two open suggestions
+    screen = tui.press("a", expect="Accepted love; cursor now on abundance")  # wrapped to the top
+    assert next(row for row in screen.split("\n") if row.startswith(">")).split()[1] == "scarcity-abundance"
+    tui.press("u", expect="Undone")
+    screen = tui.press("x", expect="r1¶8")
+    assert "r1¶6: rejected: abundance, love. u undoes." in screen or "rejected: " in screen
+    assert tui.quit() == 0
+    got = {(d["code"], d["decision"]) for d in read_codings(study, "anna") if d["segment"] == "r1¶6"}
+    assert got == {("abundance", "rejected"), ("love", "rejected"), ("_none", "accepted")}
+
+
+def test_restart_says_where_it_resumes_and_why(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study)
+    tui.wait_for("q quit")
+    tui.press("n", "n", expect="r1¶6")
+    tui.press("c"), tui.type("subs"), tui.press("\r", expect="Added subsidies")
+    assert tui.quit() == 0
+    again = Tui(study)
+    screen = " ".join(again.wait_for("q quit").split())
+    assert "Resuming at r1¶2, the first passage without a decision; you stopped at r1¶6." in screen
+    assert again.quit() == 0
+
+
+def test_first_start_without_a_coder_asks_and_remembers(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    settings = study / "grondmotief.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("coder: tester\n", ""), encoding="utf-8")
+    tui = Tui(study, coder=None, env={"USER": "guest"})
+    tui.child.expect("Your coder name")
+    assert "Who is coding?" in tui.child.before
+    tui.child.sendline("Bad name!")
+    tui.child.expect("use letters, digits")
+    tui.child.sendline("cees")
+    screen = tui.wait_for("q quit")
+    assert "cees" in screen.split("\n")[0]
+    assert tui.quit() == 0
+    assert (study / ".grondmotief" / "coder").read_text(encoding="utf-8") == "cees\n"
+    again = Tui(study, coder=None, env={"USER": "guest"})  # remembered: no question
+    screen = again.wait_for("q quit")
+    assert "cees" in screen.split("\n")[0] and "Your coder name" not in again.raw
+    assert again.quit() == 0
+
+
+def test_at_60x24_help_says_more_below_f1_opens_it_and_evidence_wraps(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    tui = Tui(study, suggestions=True, cols=60)
+    tui.wait_for("keyword")
+    lines = tui.lines()
+    assert all(len(line) <= 60 for line in lines)
+    evidence = " ".join(lines[i] for i, line in enumerate(lines) if line.startswith("evidence:") for i in (i, i + 1))
+    assert "verantwoording" in evidence and "…" not in evidence.split("evidence:")[1][:70]
+    screen = tui.press("\x1bOP", expect="grondmotief code: keys")  # F1
+    assert "more line(s) below" in screen
+    while "more line(s) below" in tui.screen():
+        tui.press("\x1b[6~")
+    assert "this help" in tui.screen() and "↑/PgUp scrolls back" in tui.screen()
+    tui.press("q", expect="a accept")  # back to the passage, q did not quit from help
+    assert tui.child.isalive()
+    assert tui.quit() == 0
+
+
+def test_pgdn_scrolls_a_page_of_a_long_passage(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    r2 = study / "interviews" / "r2.md"
+    long = " ".join(f"Zin nummer {i} gaat over de vereniging." for i in range(1, 80))
+    text = r2.read_text(encoding="utf-8")
+    first_r = text.index("\nR: ") + 4
+    r2.write_text(text[:first_r] + long + " " + text[first_r:], encoding="utf-8")
+    tui = Tui(study, "--transcript", "r2")
+    screen = tui.wait_for("below: PgDn")
+    assert "Zin nummer 1 " in screen and screen.split("↕ ")[1].startswith("0 line(s) above")
+    screen = tui.press("\x1b[6~")
+    above = int(screen.split("↕ ")[1].split()[0])
+    assert above >= 8  # a page, not five lines
+    assert "Zin nummer 1 " not in screen
     assert tui.quit() == 0

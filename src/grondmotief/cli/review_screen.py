@@ -402,7 +402,7 @@ class Screen:
         room = height - len(upper) - len(lower) - 1
         code = self.card_code(session, ui, items) if ui.card else None
         if code is not None:
-            upper += self.card_lines(session, code, width, max(2, room // 2))
+            upper += self.card_lines(session, code, width, max(2, room - 3))  # the passage keeps a few lines
             room = height - len(upper) - len(lower) - 1
         body: list[Text] = []
         if ui.more_context:
