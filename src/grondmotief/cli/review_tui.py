@@ -402,7 +402,7 @@ class ReviewLoop:
             ui.message = "Cancelled."
             return
         try:
-            ref = parse_passage(session.study, answer)
+            ref = parse_passage(session.study, answer, session.current.transcript)
         except GrondmotiefError as exc:
             ui.message = exc.message
             return
