@@ -405,9 +405,11 @@ def test_header_names_bare_numbers_and_cut_text_ends_in_an_ellipsis(tmp_path: Pa
     tui = Tui(study, suggestions=True, cols=120)
     tui.wait_for("keyword")
     assert "volunteers-only · sport · municipalities 1" in tui.lines()[0]  # not a bare "· 1 ·"
-    n = tui.frames
     tui.child.setwinsize(24, 80)
-    tui.wait_frames(n + 1)
+    for _ in range(200):  # a frame drawn for the new size (suggestions may redraw meanwhile)
+        tui.pump()
+        if max(len(line) for line in tui.lines()) == 80 and "keyword" in tui.screen():
+            break
     screen = tui.screen()
     line = next(row for row in screen.split("\n") if row.startswith(">"))
     assert "Subsidies en presta… " in line  # the label, visibly shortened
@@ -782,3 +784,49 @@ def test_after_a_quote_range_the_cursor_moves_to_the_next_open_suggestion(tmp_pa
     assert tui.quit() == 0
     [d] = read_codings(study, "anna")
     assert (d["code"], d["decision"], d["source"]) == ("abundance", "accepted", "suggest:keyword")
+
+
+def test_c_with_an_unknown_name_creates_the_code_in_the_codebook_and_accepts_it(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    book = study / "codebooks" / "review.yaml"
+    book.write_text("# Codebook of the review fixture: keep this comment\n" + book.read_text(encoding="utf-8"))
+    before = book.read_text(encoding="utf-8")
+    tui = Tui(study)
+    tui.wait_for("q quit")
+    tui.press("c"), tui.type("verg"), tui.press("\r", expect="Added permits")  # highlighted: a theme
+    tui.press("c")
+    screen = tui.type("eigen regie")
+    assert "Enter creates it as a new code" in screen
+    screen = tui.press("\r", expect="New code 'eigen-regie'")
+    assert "label: eigen regie" in screen and "group: theme" in screen  # the highlighted code's group
+    screen = tui.press("\t", expect="group: motive")
+    tui.press("\t", expect="group: theme")
+    screen = tui.press("\r", expect="Created eigen-regie in codebooks/review.yaml and added it")
+    assert "✓ eigen-regie" in screen
+    text = book.read_text(encoding="utf-8")
+    assert text.startswith("# Codebook of the review fixture: keep this comment\n")
+    assert text.index("id: eigen-regie") < text.index("id: love")  # after the last theme, before the motives
+    assert text.replace(text[text.index("  - id: eigen-regie") : text.index("  - id: love")], "") == before
+    # In vivo: sentences first, then c and a new name; the label is the quoted words.
+    tui.press("n", expect="r1¶4")
+    tui.press("s", expect="Sentences (1-3) for a code, then c")
+    tui.type("3")
+    tui.press("c", expect="Add code:")
+    tui.type("penningmeester")
+    screen = tui.press("\r", expect="New code 'penningmeester'")
+    assert "label: Dat regelt onze penningmeester." in screen
+    tui.press("\r", expect="Created penningmeester")
+    assert tui.quit() == 0
+    got = {(d["segment"], d["code"]): d for d in read_codings(study, "anna")}
+    assert got[("r1¶2", "eigen-regie")]["source"] == "manual" and got[("r1¶2", "eigen-regie")]["span"] is None
+    seg = (
+        "Voor de wandeltocht hebben we een vergunning nodig. Met een verzekering erbij. Dat regelt onze penningmeester."
+    )
+    a, b = got[("r1¶4", "penningmeester")]["span"]
+    assert seg[a:b] == "Dat regelt onze penningmeester."
+    assert "label: Dat regelt onze penningmeester." in book.read_text(encoding="utf-8")
+    from conftest import run_cli
+
+    for args in (["check"], ["codebook", "lint"]):
+        result = run_cli("--study", str(study), *args)
+        assert result.exit_code == 0, (args, result.stdout, result.stderr)

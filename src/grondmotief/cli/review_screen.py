@@ -91,12 +91,13 @@ KEYS_INPUT = [("Enter", "save"), ("←→", "edit"), ("Esc/Ctrl-C", "cancel"), (
 KEYS_SPAN = [
     ("2-3,7", "sentences"),
     ("Enter", "quote"),
+    ("c", "new code"),
     ("0", "whole passage"),
     ("PgDn/PgUp", "scroll"),
     ("Esc", "cancel"),
 ]
 KEYS_JUMP = [("Enter", "go"), ("Esc/Ctrl-C", "cancel")]
-KEYS_CREATE = [("Enter", "create and add"), ("Tab", "next group"), ("Esc", "cancel")]
+KEYS_CREATE = [("Enter", "create and add"), ("Tab", "next group"), ("l", "label"), ("Esc", "back")]
 
 HELP = [
     (
@@ -150,7 +151,8 @@ class Ui:
     page: int = 5  # lines of passage on screen, for PgDn
     last_find: str = ""
     create_group: int = 0  # the group offered for a new code (index into the codebook's groups)
-    span_for_label: tuple[int, int] | None = None  # in-vivo label source for a new code
+    label_ranges: list[tuple[int, int]] | None = None  # sentences chosen for a new code (in-vivo label)
+    in_vivo: bool = True  # a new code's label is the quoted words (when sentences were chosen)
 
     @property
     def text(self) -> str:
@@ -523,9 +525,10 @@ class Screen:
         """Confirming a new code: what will be written into the codebook, Enter to do it."""
         from grondmotief.review.newcode import proposal
 
-        prop = proposal(session, ui.query, ui.create_group, ui.span_for_label)
+        prop = proposal(session, ui.query, ui.create_group, ui.label_ranges, in_vivo=ui.in_vivo)
         out = [Text(f"New code '{prop.id}' (no code matches '{ui.query.strip()}'):", style=self.s("prompt"))]
-        out.append(Text(f"  label: {prop.label}"))
+        switch = "  (l: the name typed)" if prop.in_vivo else "  (l: the quoted words)" if ui.label_ranges else ""
+        out.append(Text(f"  label: {prop.label}{switch}"))
         out.append(Text(f"  group: {prop.group}  (Tab: another group)"))
         out.append(Text(f"  into:  {session.study.rel(session.study.codebook.path)}", style=self.s("engine")))
         for row in out:
@@ -554,7 +557,11 @@ class Screen:
         }
         if ui.mode == "span":
             n = len(sentences(session.current.text))
-            prompts["span"] = f"Quote sentences of {ui.target} (1-{n}), e.g. 2-3,7: "
+            prompts["span"] = (
+                f"Quote sentences of {ui.target} (1-{n}), e.g. 2-3,7: "
+                if ui.target
+                else f"Sentences (1-{n}) for a code, then c to pick or create it: "
+            )
         if ui.mode in prompts:
             line = Text(prompts[ui.mode], style=self.s("prompt"))
             line.append_text(self.field_text(ui.entry, width - len(line)))

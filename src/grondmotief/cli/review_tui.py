@@ -165,10 +165,7 @@ class ReviewLoop:
                 else "Context: the turn before only."
             )
         elif key == "s":
-            if item is None:
-                ui.message = "Highlight or add a code first; s then narrows its quote."
-                return
-            ui.target = item.code
+            ui.target = item.code if item is not None else None  # None: sentences for a code still to pick
             self.open_field("span")
         elif key == "m":
             ui.target = item.code if item is not None else None
@@ -292,9 +289,9 @@ class ReviewLoop:
         self.ui.scroll = 0
 
     # Modes -------------------------------------------------------------------
-    def open_picker(self, span: tuple[int, int] | None) -> None:
+    def open_picker(self, ranges: list[tuple[int, int]] | None) -> None:
         ui = self.ui
-        ui.pick, ui.span_for_label = 0, span
+        ui.pick, ui.label_ranges, ui.in_vivo = 0, ranges, True
         self.open_field("picker")
         ui.mode = "picker"
         ui.matches = [m.code for m in search(self.session.study.codebook, "")]
@@ -317,7 +314,13 @@ class ReviewLoop:
                 return
             code = ui.matches[ui.pick]
             ui.mode = "main"
-            step = self.decide(lambda: session.add(code), code, advance=False)
+            ranges = ui.label_ranges
+            if ranges:  # `s 2-3 c`: the chosen sentences, quoted for the code picked
+                step = self.decide(
+                    lambda: session.narrow(code, ranges, manual=True, what=f"added {code}"), code, advance=False
+                )
+            else:
+                step = self.decide(lambda: session.add(code), code, advance=False)
             items = self.items()
             ui.cursor = next((i for i, it in enumerate(items) if it.code == code), ui.cursor)
             if step is not None:
@@ -352,12 +355,15 @@ class ReviewLoop:
         if key == "tab":
             ui.create_group = (ui.create_group + 1) % max(1, len(self.session.study.codebook.groups))
             return
+        if key == "l":
+            ui.in_vivo = not ui.in_vivo
+            return
         if key != "enter":
             return
         ui.mode = "main"
         try:
             with self.term.critical():
-                code, step = create(self.session, ui.query, ui.create_group, ui.span_for_label)
+                code, step = create(self.session, ui.query, ui.create_group, ui.label_ranges, in_vivo=ui.in_vivo)
         except GrondmotiefError as exc:
             ui.message = f"Code not created: {exc.message}"
             return
@@ -375,6 +381,15 @@ class ReviewLoop:
         if mode == "span" and key in ("pgdn", "pgup"):
             # Scroll while typing: sentences 33-77 of a long passage must be visible to choose them.
             ui.scroll = ui.scroll + ui.page if key == "pgdn" else max(0, ui.scroll - ui.page)
+            return
+        if mode == "span" and key == "c":
+            # The chosen sentences go to a code picked (or created, labelled with them) next.
+            count = len(sentences(self.session.current.text))
+            ranges = parse_ranges(ui.entry.text, count)
+            if ranges is None:
+                ui.message = f"Type sentences first (1-{count}, e.g. 2-3), then c."
+                return
+            self.open_picker(ranges)
             return
         if key == "enter":
             text, target = ui.entry.text, ui.target
@@ -434,6 +449,7 @@ class ReviewLoop:
     def narrow(self, code: str | None, answer: str) -> None:
         session, ui = self.session, self.ui
         if code is None:
+            ui.message = "No code highlighted: type the sentences, then c to pick or create the code."
             return
         if session.read_only:
             ui.message = "Read-only (--read-only): nothing is recorded."

@@ -413,7 +413,9 @@ class ReviewSession:
             return None
         return self._write(step)
 
-    def narrow(self, code: str, ranges: list[tuple[int, int]]) -> Step | None:
+    def narrow(
+        self, code: str, ranges: list[tuple[int, int]], *, manual: bool = False, what: str | None = None
+    ) -> Step | None:
         """Accept `code` quoting only the sentence ranges given (1-based), e.g. [(2, 3), (7, 7)].
 
         Several ranges are one decision with several parts (`spans`); all sentences is the whole passage.
@@ -423,8 +425,9 @@ class ReviewSession:
         whole = len(parts) == 1 and parts[0] in ((0, len(text.rstrip())), (0, len(text)))
         span = None if whole else (parts[0][0], parts[-1][1])
         spans = parts if len(parts) > 1 else None
-        what = f"quote of {code}: sentences " + ",".join(f"{a}" if a == b else f"{a}-{b}" for a, b in ranges)
-        return self._decide([code], "accepted", what, span=span, keep_span=False, spans=spans)
+        quoted = "sentences " + ",".join(f"{a}" if a == b else f"{a}-{b}" for a, b in ranges)
+        what = f"{what}, quoting {quoted}" if what else f"quote of {code}: {quoted}"
+        return self._decide([code], "accepted", what, span=span, keep_span=False, spans=spans, manual=manual)
 
     def set_memo(self, code: str | None, text: str) -> str:
         """Memo on `code`'s decision; held pending when that code has no decision yet. Returns where it went."""
