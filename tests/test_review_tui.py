@@ -183,11 +183,11 @@ def test_resize_redraws_for_the_new_size(tmp_path: Path) -> None:
 def test_help_screen(tmp_path: Path) -> None:
     tui = Tui(copy_study(tmp_path))
     tui.wait_for("q quit")
-    screen = tui.press("?", expect="any other key goes back")
-    assert "more line(s) below" in screen  # 24 rows do not hold it all: it says so
+    screen = tui.press("?", expect="any other key: back")
+    assert "more below" in screen  # 24 rows do not hold it all: it says so
     assert "undo your last decision" in screen and "quote only sentences" in screen
     screen = tui.press("\x1b[6~")  # PgDn scrolls
-    assert "go to a passage" in screen and "↑/PgUp scrolls back" in screen
+    assert "go to a passage" in screen and "↑/PgUp scroll up" in screen
     tui.press("x", expect="q quit")  # any other key returns, without acting
     assert tui.quit() == 0
 
@@ -433,7 +433,7 @@ def test_after_a_the_message_says_where_the_cursor_went(tmp_path: Path) -> None:
     assert next(row for row in screen.split("\n") if row.startswith(">")).split()[1] == "love"
     screen = tui.press("a", expect="Accepted love. u undoes.")  # nothing open after it: the cursor stays
     assert "cursor now" not in screen
-    assert "moves to the next open suggestion" in " ".join(tui.press("?", expect="goes back").split())
+    assert "moves to the next open suggestion" in " ".join(tui.press("?", expect="key: back").split())
     tui.press("x")
     assert tui.quit() == 0
 
@@ -655,10 +655,10 @@ def test_at_60x24_help_says_more_below_f1_opens_it_and_evidence_wraps(tmp_path: 
     evidence = " ".join(lines[i] for i, line in enumerate(lines) if line.startswith("evidence:") for i in (i, i + 1))
     assert "verantwoording" in evidence and "…" not in evidence.split("evidence:")[1][:70]
     screen = tui.press("\x1bOP", expect="grondmotief code: keys")  # F1
-    assert "more line(s) below" in screen
-    while "more line(s) below" in tui.screen():
+    assert "more below" in screen
+    while "more below" in tui.screen():
         tui.press("\x1b[6~")
-    assert "this help" in tui.screen() and "↑/PgUp scrolls back" in tui.screen()
+    assert "this help" in tui.screen() and "↑/PgUp scroll up" in tui.screen()
     tui.press("q", expect="a accept")  # back to the passage, q did not quit from help
     assert tui.child.isalive()
     assert tui.quit() == 0

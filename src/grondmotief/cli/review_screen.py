@@ -272,8 +272,9 @@ class Screen:
         line = Text(">" if selected else " ", style=self.s("cursor") if selected else "")
         line.append(f"{mark} ", style=self.s(it.state) if it.state != "open" else "")
         name = self._path(cb, it.code)
-        line.append(f"{_fit(name, idw)} ", style=self.s("cursor") if selected else self.s("label"))
-        line.append(f"{_fit(label, 20)} ", style=self.s("rejected") if it.state == "rejected" else "")
+        line.append(f"{_fit_left(name, idw)} ", style=self.s("cursor") if selected else self.s("label"))
+        labw = 20 if width >= 80 else 14
+        line.append(f"{_fit(label, labw)} ", style=self.s("rejected") if it.state == "rejected" else "")
         score = it.score
         line.append(f"{score:4.2f} " if score is not None else "   – ", style=self.s("score"))
         engine = it.source.split(":", 1)[1] if it.source.startswith("suggest:") else it.source
@@ -467,6 +468,7 @@ class Screen:
         # Ids are short: show them whole, with a child's parent ("scarcity-abundance ▸ scarcity").
         idw = min(32, max((len(self._path(cb, it.code)) for it in items), default=8))
         idw = max(idw, min(22, max((len(c) for c in cb.codes), default=8)))
+        idw = max(12, min(idw, width - (36 if width >= 80 else 30) - 8))  # leave room for label, score, engine
         rows: list[tuple[int, Text]] = []
         for i, it in enumerate(items):
             for row in self.item_rows(session, it, i == ui.cursor, width, idw):
@@ -601,14 +603,17 @@ class Screen:
         below = len(body) - ui.help_scroll - len(shown)
         out = [Text(" grondmotief code: keys".ljust(width), style=self.s("header")), *shown]
         if below > 0:
-            out.append(
-                Text(f" ↓ {below} more line(s) below: ↓/PgDn scrolls; any other key goes back", style=self.s("prompt"))
-            )
+            out.append(Text(f" ↓ {below} more below · ↓/PgDn scroll · any other key: back", style=self.s("prompt")))
         elif ui.help_scroll:
-            out.append(Text(" ↑/PgUp scrolls back; any other key goes back", style=self.s("prompt")))
+            out.append(Text(" ↑/PgUp scroll up · any other key: back", style=self.s("prompt")))
         else:
             out.append(Text(" Press any key to go back.", style=self.s("prompt")))
         return out[:height]
+
+
+def _fit_left(text: str, n: int) -> str:
+    """Like _fit, but a long "parent ▸ child" loses its start: the child is the code meant."""
+    return f"{text:<{n}}" if len(text) <= n else "…" + text[len(text) - n + 1 :]
 
 
 def _fit(text: str, n: int) -> str:
