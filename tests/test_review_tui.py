@@ -649,7 +649,7 @@ def test_first_start_without_a_coder_asks_and_remembers(tmp_path: Path) -> None:
 def test_at_60x24_help_says_more_below_f1_opens_it_and_evidence_wraps(tmp_path: Path) -> None:
     study = copy_study(tmp_path)
     tui = Tui(study, suggestions=True, cols=60)
-    tui.wait_for("keyword")
+    tui.wait_for("evidence:")
     lines = tui.lines()
     assert all(len(line) <= 60 for line in lines)
     evidence = " ".join(lines[i] for i, line in enumerate(lines) if line.startswith("evidence:") for i in (i, i + 1))
