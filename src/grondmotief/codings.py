@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from grondmotief.errors import CodingsError, GrondmotiefError, Problem
 from grondmotief.fileio import atomic_write_bytes, atomic_write_text, decode_text
@@ -39,6 +39,11 @@ class Decision(Strict):
     decision: Literal["accepted", "rejected"]
     span: tuple[int, int] | None = Field(
         None, description="0-based, end-exclusive code points into the segment text; null = whole segment."
+    )
+    spans: list[tuple[int, int]] | None = Field(
+        None,
+        description="Several quoted parts of one passage (sorted, not overlapping); `span` is then the "
+        "stretch from the first part's start to the last one's end. Absent for one span or the whole passage.",
     )
     source: str = Field("manual", description="manual, suggest:<engine>, import:<format> or reconcile.")
     score: float | None = None
@@ -76,9 +81,32 @@ class Decision(Strict):
             raise ValueError("span must be [start, end] with 0 <= start <= end")
         return v
 
+    @model_validator(mode="after")
+    def _spans(self) -> Decision:
+        if self.spans is None:
+            return self
+        parts = self.spans
+        if len(parts) < 2:
+            raise ValueError("spans lists two or more parts; one part goes in span alone")
+        for (_s1, e1), (s2, _) in zip(parts, parts[1:], strict=False):
+            if e1 > s2:
+                raise ValueError("spans must be sorted and must not overlap")
+        if any(not 0 <= s <= e for s, e in parts):
+            raise ValueError("each part of spans must be [start, end] with 0 <= start <= end")
+        if self.span != (parts[0][0], parts[-1][1]):
+            raise ValueError("span must run from the first part of spans to the end of the last")
+        return self
+
     @property
     def key(self) -> tuple[str, str]:
         return (self.segment, self.code)
+
+    @property
+    def pieces(self) -> list[tuple[int, int]] | None:
+        """The quoted parts: several (`spans`), one (`span`), or None for the whole passage."""
+        if self.spans is not None:
+            return [tuple(p) for p in self.spans]  # type: ignore[misc]
+        return [self.span] if self.span is not None else None
 
     def sort_key(self) -> tuple[str, int, str]:
         tid, _, n = self.segment.partition("¶")  # validated on construction
@@ -86,7 +114,14 @@ class Decision(Strict):
 
     def to_line(self) -> str:
         data = self.model_dump(mode="json")
-        return json.dumps({k: data[k] for k in FIELD_ORDER}, ensure_ascii=False)
+        out = {k: data[k] for k in FIELD_ORDER}
+        if self.spans is not None:  # only multi-part decisions carry the key: other lines stay as they were
+            out = {
+                **{k: out[k] for k in FIELD_ORDER[:4]},
+                "spans": data["spans"],
+                **{k: out[k] for k in FIELD_ORDER[4:]},
+            }
+        return json.dumps(out, ensure_ascii=False)
 
 
 def now_iso() -> str:
@@ -159,7 +194,7 @@ def parse_codings(text: str, label: str, coder: str | None = None) -> ReadResult
             problems.append(Problem(label, i, f"coder '{d.coder}' in a file for coder '{coder}'"))
         if d.key in decisions:
             other = decisions[d.key]
-            if other.decision != d.decision or other.span != d.span:
+            if other.decision != d.decision or other.pieces != d.pieces:
                 problems.append(
                     Problem(
                         label,

@@ -89,11 +89,10 @@ def merge_spans(decisions: Iterable[Decision], length: int) -> list[tuple[int, i
     """
     spans = []
     for d in decisions:
-        if d.span is None:
-            continue
-        s, e = max(0, min(d.span[0], length)), max(0, min(d.span[1], length))
-        if e > s:
-            spans.append((s, e))
+        for start, end in d.pieces or []:  # several parts of one decision (`2-3,7`) stay apart
+            s, e = max(0, min(start, length)), max(0, min(end, length))
+            if e > s:
+                spans.append((s, e))
     return _union(spans) or [(0, length)]
 
 
