@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grondmotief.codebook import Codebook, lint_codebook, load_codebook
 from grondmotief.codings import CODER_NAME, Anchoring, CodingStore, Decision, ReadResult, anchor
@@ -24,6 +25,9 @@ from grondmotief.fileio import load_yaml, read_text
 from grondmotief.models import validate
 from grondmotief.settings import SETTINGS_FILE, Settings
 from grondmotief.transcripts import Segment, Transcript, load_all, parse_segment_ref
+
+if TYPE_CHECKING:
+    from grondmotief.pii_meta import MetaFinding
 
 ENV_VAR = "GRONDMOTIEF_STUDY"
 
@@ -76,6 +80,7 @@ class Study:
     root: Path
     settings: Settings
     settings_problems: list[Problem] = field(default_factory=list)
+    withheld_front_matter: list[MetaFinding] = field(default_factory=list)
 
     @classmethod
     def open(cls, explicit: Path | str | None = None, *, strict: bool = True) -> Study:
@@ -171,6 +176,10 @@ class Study:
             raise TranscriptError(
                 f"{len(errors)} problem(s) in interviews/; `grondmotief check` lists them all", errors
             )
+        from grondmotief.pii_meta import withhold_front_matter
+
+        # Whatever prints a title or attribute reads it from here, so flagged values are withheld once.
+        self.withheld_front_matter = withhold_front_matter(transcripts, self.settings.privacy)
         return {t.id: t for t in transcripts}
 
     def transcript(self, tid: str) -> Transcript:
