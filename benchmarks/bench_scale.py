@@ -21,8 +21,8 @@ COMMANDS = {
     "report": ["report"],
     "quote": ["quote", "--theme", "subsidies", "--limit", "20"],
     "agree": ["agree"],
-    "export_qdpx": ["export", "--format", "qdpx", "--output", "{tmp}/out.qdpx"],
-    "export_csv": ["export", "--format", "csv", "--output", "{tmp}/out.csv"],
+    "export_qdpx": ["export", "--format", "qdpx", "--output", "{tmp}/out.qdpx", "--force"],
+    "export_csv": ["export", "--format", "csv", "--output", "{tmp}/out.csv", "--force"],
 }
 
 

@@ -469,3 +469,36 @@ def default_coders(study: Study, exclude: Iterable[str] = ()) -> list[str]:
             continue
         out.append(c)
     return out
+
+
+TEXT_WITHHELD = "(text withheld: may contain personal data)"
+MEMO_WITHHELD = "(memo withheld: may contain personal data)"
+
+
+def screen_disagreements(study: Study, items: list[Disagreement]) -> tuple[list[Disagreement], list[tuple[str, str]]]:
+    """The disagreements with flagged passage texts and memos replaced, as `quote` screens quotes.
+
+    `agree --disagreements --format md` is the list handed round a team meeting. Returns the
+    screened items and (passage or passage/memo, kinds) for each replacement, never the text.
+    """
+    from dataclasses import replace
+
+    from grondmotief.pii import kinds, scan_text
+
+    privacy = study.settings.privacy
+    out: list[Disagreement] = []
+    withheld: list[tuple[str, str]] = []
+    text_found: dict[str, str] = {}
+    for d in items:
+        if d.segment not in text_found:
+            text_found[d.segment] = kinds(scan_text(d.text, privacy))
+            if text_found[d.segment]:
+                withheld.append((d.segment, text_found[d.segment]))
+        memos = {}
+        for coder, memo in d.memos.items():
+            found = kinds(scan_text(memo, privacy))
+            memos[coder] = MEMO_WITHHELD if found else memo
+            if found:
+                withheld.append((f"{d.segment} / {d.code} memo of {coder}", found))
+        out.append(replace(d, text=TEXT_WITHHELD if text_found[d.segment] else d.text, memos=memos))
+    return out, withheld

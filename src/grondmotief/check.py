@@ -178,8 +178,11 @@ def run_check(study: Study, *, fix: bool = False, accept_edits: bool = False, pi
 
     if pii and transcripts_list:
         from grondmotief.pii import scan_transcripts
+        from grondmotief.pii_meta import front_matter_problems
 
         report.problems.extend(scan_transcripts(study, transcripts_list))
+        for t in transcripts_list:
+            report.problems.extend(front_matter_problems(study.rel(t.path), t, study.settings.privacy))
 
     report.problems.sort(key=lambda p: (p.severity != "error", p.file, p.line or 0, p.message))
     return report

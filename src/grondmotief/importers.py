@@ -191,9 +191,13 @@ def _docx_problem(exc: Exception) -> str:
 
 
 def assign_labels(
-    turns: Turns, interviewer: str | None = None
+    turns: Turns, interviewer: str | None = None, *, show_names: bool = False
 ) -> tuple[list[tuple[str, str]], dict[str, str], list[str]]:
-    """Map source speakers to labels: interviewer → I, others → R, R2, R3 …"""
+    """Map source speakers to labels: interviewer → I, others → R, R2, R3 …
+
+    Notes and errors give roles and counts, not the speakers' names (they are personal data and
+    import output lands in CI logs), unless `show_names`.
+    """
     notes: list[str] = []
     names = []
     for name, _ in turns.items:
@@ -207,16 +211,19 @@ def assign_labels(
     if interviewer is not None:
         chosen = [n for n in names if n.lower() == interviewer.lower()]
         if not chosen:
+            listed = f"speakers: {', '.join(names)}" if show_names else "--show-names lists them"
             raise ImportFailed(
-                f"--interviewer '{interviewer}' is not a speaker in this file (speakers: {', '.join(names)})"
+                f"--interviewer matches none of the {len(names)} speaker name(s) in this file ({listed})"
             )
         interviewer_name = chosen[0]
     else:
         guess = [n for n in names if INTERVIEWER_NAMES.match(n)]
         interviewer_name = guess[0] if guess else names[0]
         if not guess:
+            who = f" ('{interviewer_name}')" if show_names else ""
             notes.append(
-                f"took the first speaker ('{interviewer_name}') as the interviewer; use --interviewer NAME if that is wrong"
+                f"took the first speaker{who} as the interviewer; use --interviewer NAME if that is wrong"
+                + ("" if show_names else " (--show-names shows the names)")
             )
     mapping = {interviewer_name: "I"}
     k = 0
@@ -226,7 +233,15 @@ def assign_labels(
             mapping[n] = "R" if k == 1 else f"R{k}"
     speakers = {"I": "interviewer"} | {lbl: "respondent" for n, lbl in mapping.items() if lbl != "I"}
     labelled = [(mapping[n] if n is not None else ("R" if mapping else "R"), text) for n, text in turns.items]
-    notes.append("speakers: " + ", ".join(f"{n} → {lbl}" for n, lbl in mapping.items()))
+    turns_of = {lbl: sum(1 for n, _ in turns.items if n is not None and mapping[n] == lbl) for lbl in mapping.values()}
+    role = {"I": "interviewer"}
+    notes.append(
+        "speakers: "
+        + ", ".join(
+            (f"{n} → " if show_names else "") + f"{lbl} ({role.get(lbl, 'respondent')}, {turns_of[lbl]} turn(s))"
+            for n, lbl in mapping.items()
+        )
+    )
     return labelled, speakers, notes
 
 
@@ -244,6 +259,7 @@ class ImportOptions:
     interviewer: str | None = None
     encoding: str | None = None
     force: bool = False
+    show_names: bool = False
 
 
 def convert(path: Path, opts: ImportOptions, label: str | None = None) -> tuple[str, str, list[str]]:
@@ -266,7 +282,7 @@ def convert(path: Path, opts: ImportOptions, label: str | None = None) -> tuple[
         turns = parse_captions(text) if ext in (".vtt", ".srt") else parse_lines(text.split("\n"))
     if not turns.items:
         raise ImportFailed(f"{label}: no text found to import")
-    labelled, speakers, notes = assign_labels(turns, opts.interviewer)
+    labelled, speakers, notes = assign_labels(turns, opts.interviewer, show_names=opts.show_names)
     meta = FrontMatter(
         id=tid,
         title=opts.title or path.stem,

@@ -75,8 +75,8 @@ def attribution(t: Transcript) -> str:
     parts = []
     for key in ATTRIBUTION_KEYS:
         value = t.attributes.get(key)
-        if value is None or value == "":
-            continue
+        if value is None or value == "" or key in {f.split(".", 1)[-1] for f in t.withheld_meta}:
+            continue  # a withheld value says nothing in an attribution
         parts.append(VALUE_LABELS.get(key, {}).get(str(value), str(value)))
     return ", ".join(parts)
 

@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grondmotief.codebook import Codebook, lint_codebook, load_codebook
 from grondmotief.codings import CODER_NAME, Anchoring, CodingStore, Decision, ReadResult, anchor
@@ -24,6 +25,9 @@ from grondmotief.fileio import load_yaml, read_text
 from grondmotief.models import validate
 from grondmotief.settings import SETTINGS_FILE, Settings
 from grondmotief.transcripts import Segment, Transcript, load_all, parse_segment_ref
+
+if TYPE_CHECKING:
+    from grondmotief.pii_meta import MetaFinding
 
 ENV_VAR = "GRONDMOTIEF_STUDY"
 
@@ -78,6 +82,7 @@ class Study:
     settings_problems: list[Problem] = field(default_factory=list)
     # Files rolled back on opening: a codebook refactor had been interrupted (see journal.py).
     recovered: list[str] = field(default_factory=list)
+    withheld_front_matter: list[MetaFinding] = field(default_factory=list)
 
     @classmethod
     def open(cls, explicit: Path | str | None = None, *, strict: bool = True) -> Study:
@@ -178,6 +183,10 @@ class Study:
             raise TranscriptError(
                 f"{len(errors)} problem(s) in interviews/; `grondmotief check` lists them all", errors
             )
+        from grondmotief.pii_meta import withhold_front_matter
+
+        # Whatever prints a title or attribute reads it from here, so flagged values are withheld once.
+        self.withheld_front_matter = withhold_front_matter(transcripts, self.settings.privacy)
         return {t.id: t for t in transcripts}
 
     def transcript(self, tid: str) -> Transcript:
@@ -245,12 +254,37 @@ class Study:
             result.append(d if a.new_segment is None else d.model_copy(update={"segment": a.new_segment}))
         return result
 
+    # Exports -----------------------------------------------------------------
+    def export_target(self, output: Path, *, force: bool = False) -> Path:
+        """Where an export may write: never over the study's own sources, never over a file unasked.
+
+        `export --output codings/anna.jsonl` would replace a coder's decisions, `-o codebooks/x.yaml`
+        the codebook; both are refused however the path is spelt (relative, `..`, a symbolic link).
+        """
+        target = output.resolve()
+        root = self.root.resolve()
+        if target == root or root in target.parents:
+            first = target.relative_to(root).parts[0]
+            if first in _SOURCES or first.startswith("."):
+                what = "the settings file" if first == SETTINGS_FILE else f"{first}/"
+                raise GrondmotiefError(
+                    f"--output {output}: refusing to write an export into {what} of the study, which holds "
+                    "its sources; write it somewhere else (the study folder itself or outside it)"
+                )
+        if (output.exists() or output.is_symlink()) and not force:
+            raise GrondmotiefError(f"--output {output}: the file exists already; pass --force to replace it")
+        return output  # a link outside the sources is replaced itself by the atomic rename, not its target
+
     def report_coders(self, coder: str | None = None) -> list[str] | None:
         """Whose decisions tallies, quotes and reports use: --coder, else settings, else everyone."""
         chosen = coder or self.settings.report.coder
         if chosen is None:
             return None
         return [c.strip() for c in chosen.split(",") if c.strip()]
+
+
+# What an export must never overwrite (the same folders `report` keeps chapters out of).
+_SOURCES = {"codings", "interviews", "codebooks", "templates", SETTINGS_FILE}
 
 
 def _refuse_link_out(path: Path, root: Path, name: str) -> None:

@@ -81,6 +81,10 @@ class Transcript:
     body: str
     body_line: int
     segments: list[Segment] = field(default_factory=list)
+    # File line of each front-matter value ("title", "notes", "attributes.sector"), for check's messages.
+    meta_lines: dict[str, int] = field(default_factory=dict)
+    # Front-matter values withheld from every output (field → kinds of personal data found); see pii_meta.
+    withheld_meta: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -167,7 +171,7 @@ def parse_transcript(text: str, path: Path, label: str | None = None) -> tuple[T
                 f"control character U+{ord(bad.group()):04X} in the text; remove it (it can garble a terminal)",
             )
         )
-    transcript = Transcript(path, meta, body, body_line)
+    transcript = Transcript(path, meta, body, body_line, meta_lines=_meta_lines(raw))
     previous: tuple[str | None, str | None] = (None, None)
     line, counted_to = body_line, 0
     for n, (chunk_start, chunk) in enumerate(_paragraphs(body), start=1):
@@ -194,6 +198,17 @@ def parse_transcript(text: str, path: Path, label: str | None = None) -> tuple[T
     if not transcript.segments:
         problems.append(Problem(label, body_line, "the transcript has no paragraphs after its front matter"))
     return transcript, problems
+
+
+def _meta_lines(raw: object) -> dict[str, int]:
+    # LineDict lines count from the YAML text, which starts on the file's line 2.
+    if not isinstance(raw, LineDict):
+        return {}
+    out = {k: n + 1 for k, n in raw.key_lines.items() if isinstance(k, str)}
+    attrs = raw.get("attributes")
+    if isinstance(attrs, LineDict):
+        out.update({f"attributes.{k}": n + 1 for k, n in attrs.key_lines.items() if isinstance(k, str)})
+    return out
 
 
 def _paragraphs(body: str) -> list[tuple[int, str]]:

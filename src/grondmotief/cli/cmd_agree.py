@@ -68,6 +68,12 @@ def agree(
     show_disagreements: Annotated[
         bool, typer.Option("--disagreements", "-d", help="List the passages where coders differ.")
     ] = False,
+    allow_flagged: Annotated[
+        bool,
+        typer.Option(
+            "--allow-flagged", help="--disagreements: also print texts and memos the personal-data scan flags."
+        ),
+    ] = False,
     threshold: Annotated[
         float | None,
         typer.Option(
@@ -121,7 +127,8 @@ def agree(
     every coded passage), to see how far to trust it: --coders anna,machine.
 
     --disagreements lists each passage and code where coders differ, with every coder's decision and
-    memo. --reconcile --into reconciled walks them one passage at a time and records the agreed
+    memo; a passage text or memo the personal-data scan flags is replaced by a note (as `quote`
+    withholds it) unless --allow-flagged. --reconcile --into reconciled walks them one passage at a time and records the agreed
     decisions as coder `reconciled` (source: reconcile); agreed units are carried over. Use them with
     `--coder reconciled` or settings `report.coder: reconciled`. For scripts:
     --reconcile --into reconciled --policy union|intersection|coder:NAME --yes.
@@ -145,7 +152,17 @@ def agree(
     for note in result.notes:
         warn(note)
     if show_disagreements:
-        _emit_disagreements(disagreements(s, result), result.coders, fmt)
+        items = disagreements(s, result)
+        if not allow_flagged:
+            from grondmotief.agreement import screen_disagreements
+
+            items, withheld = screen_disagreements(s, items)
+            for what, found in withheld:
+                warn(
+                    f"{what} withheld: may contain personal data ({found}); anonymise it, list a false positive "
+                    "under privacy.allowed_names, or pass --allow-flagged"
+                )
+        _emit_disagreements(items, result.coders, fmt)
         return
     _emit_agreement(result, fmt)
     for hint in rollup_hints(s, result):

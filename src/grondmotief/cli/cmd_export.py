@@ -59,6 +59,10 @@ def export(
     allow_flagged: Annotated[
         bool, typer.Option("--allow-flagged", help="CSV/JSON: keep quotes the personal-data scan flags.")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace the --output file if it exists (never a file of the study's sources)."),
+    ] = False,
     name: Annotated[
         str | None,
         typer.Option(
@@ -72,7 +76,9 @@ def export(
     and their accepted decisions as coded selections, memos as notes. qdc: the codebook only.
     csv/json: one row per decision with citation id, code, label, group, coder, decision, source,
     score, memo, quote and the case attributes as columns. The same study always gives
-    byte-identical files.
+    byte-identical files. --output never writes into codings/, interviews/, codebooks/,
+    templates/, a hidden folder or grondmotief.yaml, and never replaces an existing file without
+    --force.
 
     Example: grondmotief export --format qdpx --output studie.qdpx --validate
     """
@@ -81,6 +87,8 @@ def export(
         suffix = output.suffix.lower().lstrip(".") if output is not None else ""
         fmt = ExportFormat(suffix) if suffix in ExportFormat.__members__ else ExportFormat.qdpx
     coders = s.report_coders(coder)
+    if output is not None:
+        s.export_target(output, force=force)  # refused before any work, so nothing is half-written
     if fmt in (ExportFormat.qdpx, ExportFormat.qdc):
         if output is None:
             raise typer.BadParameter(

@@ -61,10 +61,17 @@ def import_files(
         str | None, typer.Option("--encoding", help="Source encoding, e.g. latin-1 or cp1252 (default: UTF-8).")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing transcript with the same id.")] = False,
+    show_names: Annotated[
+        bool,
+        typer.Option(
+            "--show-names", help="Print the source's speaker names beside their labels (default: roles and counts)."
+        ),
+    ] = False,
 ) -> None:
     """Import transcripts into interviews/ (and REFI-QDA projects or codebooks into the study).
 
-    Speaker names become labels (I = interviewer; R, R2, … = respondents) and are not kept.
+    Speaker names become labels (I = interviewer; R, R2, … = respondents) and are not kept, nor
+    printed: output gives each label's role and number of turns (--show-names adds the names).
     Consecutive captions of one speaker are merged into one paragraph; timestamps are dropped.
 
     Example: grondmotief import gesprek.docx --id org15 -a organisation_type=volunteers-only -a sector=sport
@@ -96,6 +103,7 @@ def import_files(
                 interviewer=interviewer,
                 encoding=encoding,
                 force=force,
+                show_names=show_names,
             )
             target, notes = import_text_file(s.interviews_dir, path, opts, str(path))
             for note in notes:

@@ -54,15 +54,28 @@ def format_opt(default: Fmt, *choices: Fmt) -> object:
 
 def open_study(ctx: typer.Context, study: Path | None, *, strict: bool = True) -> Study:
     chosen = study or ((ctx.find_root().obj or {}).get("study") if ctx else None)
-    opened = Study.open(chosen, strict=strict)
-    if opened.recovered:
+    s = Study.open(chosen, strict=strict)
+    if s.recovered:
         from grondmotief.cli.console import warn
 
         warn(
             "an interrupted codebook change was rolled back; these files are as they were before it: "
-            + ", ".join(opened.recovered)
+            + ", ".join(s.recovered)
         )
-    return opened
+    if ctx is not None and ctx.info_name != "check":  # check lists them itself, with file and line
+        # Whatever the command printed, say which front-matter values it left out (field, never value).
+        ctx.call_on_close(lambda: _warn_withheld_front_matter(s))
+    return s
+
+
+def _warn_withheld_front_matter(s: Study) -> None:
+    from grondmotief.cli.console import warn
+
+    for f in s.withheld_front_matter:
+        warn(
+            f"{f.transcript}: {f.field} withheld from the output: may contain personal data ({f.kinds}); anonymise "
+            "it, or list a false positive under privacy.allowed_names"
+        )
 
 
 def check_format(fmt: Fmt, *allowed: Fmt) -> Fmt:

@@ -341,7 +341,21 @@ def export_qdpx(
     if validate:
         _check(files.qde, "project", "project.qde")
     atomic_write_bytes(output, zip_project(files))
-    return files.notes
+    return files.notes + _flagged_note(study)
+
+
+def _flagged_note(study: Study) -> list[str]:
+    """Whole transcripts go out as written, so say how many passages the personal-data scan flags."""
+    from grondmotief.pii import scan_text
+
+    privacy = study.settings.privacy
+    n = sum(1 for t in study.transcripts.values() for seg in t.segments if scan_text(seg.text, privacy))
+    if not n:
+        return []
+    return [
+        f"the export carries {n} passage(s) that may contain personal data (whole transcripts are exported as "
+        "written); `grondmotief check` lists them"
+    ]
 
 
 def export_qdc(study: Study, output: Path, *, validate: bool = False) -> list[str]:
