@@ -318,13 +318,13 @@ def status(
     cols = [
         Column("coder"),
         Column("transcript"),
-        Column("decided", justify="right"),
+        Column("decided", justify="right", short="done"),
         Column("total", justify="right"),
         Column("percent", "%", justify="right"),
-        Column("accepted", justify="right"),
-        Column("rejected", justify="right"),
-        Column("nothing", justify="right"),
-        Column("orphans", justify="right"),
+        Column("accepted", justify="right", short="acc"),
+        Column("rejected", justify="right", short="rej"),
+        Column("nothing", justify="right", short="none"),
+        Column("orphans", justify="right", short="orph"),
         Column("codes", justify="right" if fmt == Fmt.table else "left"),
     ]
     emit(rows, cols, fmt)
