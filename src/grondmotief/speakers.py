@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 MAX_SPEAKERS = 6
+SHOWN = 8  # labels listed in a note; a meeting may have forty
 # Names that are speakers even when they speak once: roles and numbered speakers.
 ROLE_NAME = re.compile(
     r"^(i|int|interviewer|interviewster|interviewee?r|onderzoeker|vraagsteller|q|r|a|respondent|geïnterviewde|"
@@ -37,9 +38,10 @@ class SpeakerChoice:
         """What was taken (as labels, never names: names are personal data) and what was kept."""
         parts = []
         if self.taken:
+            items = list(self.taken.items())
             shown = ", ".join(
-                f"{(labels or {}).get(n, '?')} ({c} turn{'s' if c != 1 else ''})" for n, c in self.taken.items()
-            )
+                f"{(labels or {}).get(n, '?')} ({c} turn{'s' if c != 1 else ''})" for n, c in items[:SHOWN]
+            ) + (f" and {len(items) - SHOWN} more" if len(items) > SHOWN else "")
             parts.append(f"{len(self.taken)} speaker label(s) taken: {shown}")
         if self.kept:
             parts.append(
@@ -66,7 +68,7 @@ def choose_speakers(names: Sequence[str], paragraphs: int) -> SpeakerChoice:
         return SpeakerChoice({}, total, len(counts))
     # A speaker who says one thing: a role ("Respondent 2") always; any name when nearly every
     # paragraph opens with a label, as in a meeting.
-    everyone = total >= SHARE_OF_PARAGRAPHS_MANY * paragraphs
+    everyone = len(recurring) > MAX_SPEAKERS
     chosen = set(recurring) | {n for n in order if counts[n] == 1 and (everyone or ROLE_NAME.match(n))}
     kept = sum(c for n, c in counts.items() if n not in chosen)
     return SpeakerChoice({n: counts[n] for n in order if n in chosen}, kept, sum(1 for n in counts if n not in chosen))

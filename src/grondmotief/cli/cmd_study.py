@@ -22,16 +22,33 @@ def register(app: typer.Typer) -> None:
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder for the new study (created if missing).")] = Path("."),
     force: Annotated[bool, typer.Option("--force", help="Write into a folder that already holds files.")] = False,
+    empty: Annotated[
+        bool,
+        typer.Option(
+            "--empty",
+            help="Settings and folders only: no demo codebook, no example transcript "
+            "(for a study that starts from an imported project or its own codebook).",
+        ),
+    ] = False,
 ) -> None:
     """Create a study with the default codebook, settings and an example transcript.
+
+    With --empty, settings and empty folders only; the active codebook is codebooks/codebook.yaml,
+    written by the first `import` of a .qdpx/.qdc or by hand.
 
     Example: grondmotief init mijn-onderzoek && cd mijn-onderzoek && grondmotief check
     """
     from grondmotief.scaffold import init_study
 
-    written = init_study(directory, force=force)
+    written = init_study(directory, force=force, empty=empty)
     for path in written:
         info(f"wrote {path}")
+    if empty:
+        info(
+            f"New empty study in {directory}. Next: `grondmotief import PROJECT.qdpx` (codes, transcripts and "
+            "codings) or write codebooks/codebook.yaml, then `grondmotief import FILE…` for transcripts."
+        )
+        return
     info(f"New study in {directory}. Next: add transcripts with `grondmotief import FILE…`, then `grondmotief code`.")
 
 
