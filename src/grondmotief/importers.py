@@ -294,16 +294,19 @@ def convert(path: Path, opts: ImportOptions, label: str | None = None) -> tuple[
     tid = opts.id or slug(path.stem)
     if not TRANSCRIPT_ID.fullmatch(tid):
         raise ImportFailed(f"{label}: '{tid}' is not a valid transcript id (letters, digits, - and _)")
+    decode_notes: list[str] = []
     if ext == ".docx":
         turns = parse_lines(read_docx(path, label))
     else:
-        text = _decode(path, label, opts.encoding)
+        text, decode_notes = _decode(path, label, opts.encoding)
         if ext == ".md":
-            return _convert_md(text, path, opts.id, label, opts)
+            tid, md, md_notes = _convert_md(text, path, opts.id, label, opts)
+            return tid, md, decode_notes + md_notes
         turns = parse_captions(text) if ext in (".vtt", ".srt") else parse_lines(text.split("\n"))
     if not turns.items:
         raise ImportFailed(f"{label}: no text found to import")
     labelled, speakers, notes = assign_labels(turns, opts.interviewer)
+    notes = decode_notes + notes
     if turns.timestamps:
         notes.append(f"{turns.timestamps} timestamp(s) removed")
     controls = sum(len(CONTROL.findall(text)) for _, text in labelled)
@@ -334,7 +337,13 @@ def _convert_md(text: str, path: Path, tid: str | None, label: str, opts: Import
     return transcript.id, text if text.endswith("\n") else text + "\n", []
 
 
-def _decode(path: Path, label: str, encoding: str | None) -> str:
+LATIN1 = {"latin-1", "latin1", "iso-8859-1", "iso8859-1", "l1", "iso-8859-15", "latin-9", "iso8859-15"}
+C1 = re.compile("[\x80-\x9f]")
+
+
+def _decode(path: Path, label: str, encoding: str | None) -> tuple[str, list[str]]:
+    """(text, notes). A latin-1 decode that yields C1 control characters (U+0080-U+009F) is really
+    Windows-1252 (€ „ " ’ …): decoded as cp1252 and said so, or refused when cp1252 does not fit."""
     data = path.read_bytes()
     if encoding is not None and encoding.lower().replace("_", "-") not in (
         "utf-8",
@@ -355,14 +364,32 @@ def _decode(path: Path, label: str, encoding: str | None) -> str:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             encoding = "utf-16"
         else:
-            return decode_text(data, label, hint="Name the encoding with --encoding (e.g. latin-1, cp1252).")
+            hint = "Name the encoding: `grondmotief import --encoding {encoding} {file}` (Windows and Word write cp1252)."
+            return decode_text(data, label, hint=hint), []
     try:
-        return normalise_newlines(data.decode(encoding).lstrip("\ufeff"))
+        text = data.decode(encoding).lstrip("\ufeff")
     except LookupError:
         raise ImportFailed(f"unknown encoding '{encoding}'") from None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ImportFailed(f"{label}:{line}: not valid {encoding}") from None
+    notes: list[str] = []
+    c1 = C1.search(text)
+    if c1 and encoding.lower().replace("_", "-") in LATIN1:
+        n = len(C1.findall(text))
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise ImportFailed(
+                f"{label}:{line}: byte 0x{data[exc.start]:02x} is a control character in {encoding} and not a "
+                "character in cp1252 either; name the file's real encoding with --encoding (e.g. cp850, mac-roman)"
+            ) from None
+        notes.append(
+            f"decoded as cp1252, not {encoding}: {n} byte(s) in 0x80-0x9F are control characters in {encoding} "
+            "but € „ “ ” ’ – … in cp1252 (Windows), which is what this file is"
+        )
+    return normalise_newlines(text), notes
 
 
 def _verify(md: str, tid: str, label: str) -> None:
