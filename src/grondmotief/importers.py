@@ -364,7 +364,9 @@ def _decode(path: Path, label: str, encoding: str | None) -> tuple[str, list[str
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             encoding = "utf-16"
         else:
-            hint = "Name the encoding: `grondmotief import --encoding {encoding} {file}` (Windows and Word write cp1252)."
+            hint = (
+                "Name the encoding: `grondmotief import --encoding {encoding} {file}` (Windows and Word write cp1252)."
+            )
             return decode_text(data, label, hint=hint), []
     try:
         text = data.decode(encoding).lstrip("\ufeff")

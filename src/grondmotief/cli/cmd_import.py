@@ -59,7 +59,10 @@ def import_files(
         ),
     ] = None,
     encoding: Annotated[
-        str | None, typer.Option("--encoding", help="Source encoding, e.g. cp1252 (what Windows and Word write) or latin-1 (default: UTF-8).")
+        str | None,
+        typer.Option(
+            "--encoding", help="Source encoding, e.g. cp1252 (what Windows and Word write) or latin-1 (default: UTF-8)."
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing transcript with the same id.")] = False,
 ) -> None:

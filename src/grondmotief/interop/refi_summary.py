@@ -56,7 +56,8 @@ def summary(study: Study, project: RProject, plan: ImportPlan, label: str) -> li
         if n and "not imported" in what:
             dropped[what] += n
     if dropped:
-        out.append("  not imported: " + "; ".join(f"{what}: {n}" for what, n in sorted(dropped.items())))
+        shown = [(what.replace(" (not imported)", "").replace(" not imported", ""), n) for what, n in dropped.items()]
+        out.append("  not imported: " + "; ".join(f"{what}: {n}" for what, n in sorted(shown)))
     else:
         out.append("  not imported: nothing")
     return out

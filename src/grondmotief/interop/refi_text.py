@@ -176,7 +176,7 @@ def layout(norm: str, description: str = "") -> Layout:
     for g in groups:
         pieces = [g]
         if lines[g[-1]][1] - lines[g[0]][0] > MAX_PARAGRAPH:
-            pieces = [[i] for i in g]  # the source's line breaks first
+            pieces = _line_chunks(norm, lines, g)  # at the source's line breaks first
         for piece in pieces:
             a, b = lines[piece[0]][0], lines[piece[-1]][1]
             name = names[piece[0]] if names[piece[0]] in choice.taken else None
@@ -187,6 +187,23 @@ def layout(norm: str, description: str = "") -> Layout:
                 first = k == 0
                 out.paragraphs.append(Paragraph(a if first else x, y, name if first else None, x))
     out.split_long = len({id(g) for g in groups if lines[g[-1]][1] - lines[g[0]][0] > MAX_PARAGRAPH})
+    return out
+
+
+def _line_chunks(norm: str, lines: list[tuple[int, int]], group: list[int]) -> list[list[int]]:
+    """A long block's lines in runs of at most MAX_PARAGRAPH characters, cut after a line that ends
+    a sentence where one is near the limit (a hard-wrapped paragraph is not cut mid-sentence)."""
+    out: list[list[int]] = []
+    run: list[int] = []
+    for i in group:
+        if run and lines[i][1] - lines[run[0]][0] > MAX_PARAGRAPH:
+            ends = [k for k, j in enumerate(run) if norm[lines[j][1] - 1] in ".?!…\"'”"]
+            cut = ends[-1] + 1 if ends and ends[-1] + 1 >= len(run) // 2 else len(run)
+            out.append(run[:cut])
+            run = run[cut:]
+        run.append(i)
+    if run:
+        out.append(run)
     return out
 
 
