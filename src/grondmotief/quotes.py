@@ -89,8 +89,8 @@ def merge_spans(decisions: Iterable[Decision], length: int) -> list[tuple[int, i
     """
     spans = []
     for d in decisions:
-        for start, end in d.pieces or []:  # several parts of one decision (`2-3,7`) stay apart
-            s, e = max(0, min(start, length)), max(0, min(end, length))
+        for lo, hi in d.ranges or []:  # a decision may code several separate pieces: only those
+            s, e = max(0, min(lo, length)), max(0, min(hi, length))
             if e > s:
                 spans.append((s, e))
     return _union(spans) or [(0, length)]

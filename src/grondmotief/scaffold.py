@@ -69,17 +69,32 @@ def _data(name: str) -> str:
     return resources.files("grondmotief").joinpath("data", name).read_text(encoding="utf-8")
 
 
-def init_study(directory: Path, *, force: bool = False, ci: bool = True, install: str | None = None) -> list[Path]:
+def init_study(
+    directory: Path,
+    *,
+    force: bool = False,
+    empty: bool = False,
+    codebook: str | None = None,
+    ci: bool = True,
+    install: str | None = None,
+) -> list[Path]:
+    """Write a new study. `empty`: settings and folders only, no demo codebook or example transcript
+    (for a study that starts from an import or from its own codebook); `codebook` names the active
+    codebook file in the settings; `ci`: also the CI files, installing `install`."""
     directory.mkdir(parents=True, exist_ok=True)
     if not force and any(p for p in directory.iterdir() if not p.name.startswith(".")):
         raise GrondmotiefError(f"{directory} is not empty; pass --force to add a study to it (existing files are kept)")
-    files = {
-        directory / "grondmotief.yaml": _data("grondmotief.yaml"),
-        directory / "codebooks" / "grondmotieven.yaml": _data("codebooks/grondmotieven.yaml"),
-        directory / "interviews" / "voorbeeld.md": _data("example.md"),
-        directory / "templates" / "README.txt": TEMPLATES_README,
-        directory / ".gitignore": GITIGNORE,
-    }
+    settings = _data("grondmotief.yaml")
+    name = codebook or ("codebook" if empty else None)
+    if name:
+        settings = settings.replace(
+            "codebook: grondmotieven   ", f"codebook: {name}".ljust(len("codebook: grondmotieven   ")), 1
+        )
+    files = {directory / "grondmotief.yaml": settings}
+    if not empty:
+        files[directory / "codebooks" / "grondmotieven.yaml"] = _data("codebooks/grondmotieven.yaml")
+        files[directory / "interviews" / "voorbeeld.md"] = _data("example.md")
+    files |= {directory / "templates" / "README.txt": TEMPLATES_README, directory / ".gitignore": GITIGNORE}
     if ci:
         from grondmotief import __version__
 
@@ -92,6 +107,6 @@ def init_study(directory: Path, *, force: bool = False, ci: bool = True, install
             continue
         atomic_write_text(path, text)
         written.append(path)
-    (directory / "codings").mkdir(exist_ok=True)
-    (directory / "chapters").mkdir(exist_ok=True)
+    for sub in ("codebooks", "interviews", "codings", "chapters"):
+        (directory / sub).mkdir(exist_ok=True)
     return written

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from grondmotief.codings import NONE_CODE, Decision, now_iso
+from grondmotief.codings import NONE_CODE, Decision, now_iso, span_fields, union_ranges
 from grondmotief.errors import CodingsError, GrondmotiefError
 from grondmotief.review.sentences import sentence_span
 from grondmotief.review.suggestions import SuggestionFeed
@@ -421,10 +421,10 @@ class ReviewSession:
         Several ranges are one decision with several parts (`spans`); all sentences is the whole passage.
         """
         text = self.current.text
-        parts = [sentence_span(text, first, last) for first, last in ranges]
+        # Overlapping or touching ranges ("2-3,3-4") become one piece, as the decision model requires.
+        parts = union_ranges(sentence_span(text, first, last) for first, last in ranges)
         whole = len(parts) == 1 and parts[0] in ((0, len(text.rstrip())), (0, len(text)))
-        span = None if whole else (parts[0][0], parts[-1][1])
-        spans = parts if len(parts) > 1 else None
+        span, spans = (None, None) if whole else span_fields(parts)
         quoted = "sentences " + ",".join(f"{a}" if a == b else f"{a}-{b}" for a, b in ranges)
         what = f"{what}, quoting {quoted}" if what else f"quote of {code}: {quoted}"
         return self._decide([code], "accepted", what, span=span, keep_span=False, spans=spans, manual=manual)
