@@ -323,7 +323,8 @@ def test_check_suggests_a_command_that_fixes_a_cp1252_transcript(study: Path) ->
     assert ok.exit_code == 0, ok.stderr
     again = run_cli("--study", str(study), "check", "--no-pii")
     assert "interviews/cafe.md" not in again.stdout + again.stderr
-    assert Study.open(study).transcripts["cafe"].meta.title == "Café De Hoek"
+    # The file itself: the loaded title may be withheld by the personal-data screen.
+    assert "title: Café De Hoek" in (study / "interviews" / "cafe.md").read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- the decision-file format

@@ -95,7 +95,7 @@ def init_study(
         files[directory / "codebooks" / "grondmotieven.yaml"] = _data("codebooks/grondmotieven.yaml")
         files[directory / "interviews" / "voorbeeld.md"] = _data("example.md")
     files |= {directory / "templates" / "README.txt": TEMPLATES_README, directory / ".gitignore": GITIGNORE}
-    if ci:
+    if ci and not empty:  # --empty means settings and folders only
         from grondmotief import __version__
 
         if install is not None and (not install.strip() or '"' in install or "\n" in install):

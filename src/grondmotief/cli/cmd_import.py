@@ -97,7 +97,7 @@ def import_files(
     created = _new_study(ctx, study, files)
     try:
         s = open_study(ctx, study)
-        failures = _import_all(s, files, id, title, attribute, when, interviewer, encoding, force)
+        failures = _import_all(s, files, id, title, attribute, when, interviewer, encoding, force, show_names)
     except BaseException:
         if created is not None:
             _remove_new_study(*created)  # nothing half-written: the study we made for this import goes too
@@ -163,6 +163,7 @@ def _import_all(
     interviewer: str | None,
     encoding: str | None,
     force: bool,
+    show_names: bool = False,
 ) -> list[str]:
     from grondmotief.importers import ImportOptions, import_text_file
 
