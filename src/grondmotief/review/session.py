@@ -349,9 +349,9 @@ class ReviewSession:
                 and (keep_span or prev.pieces == (spans or ([span] if span else None)))
             ):
                 continue
-            kept = keep_span and prev is not None and verdict == "accepted"
-            new_span = prev.span if kept else span
-            new_spans = prev.spans if kept else spans
+            kept = prev if keep_span and prev is not None and verdict == "accepted" else None
+            new_span = kept.span if kept is not None else span
+            new_spans = kept.spans if kept is not None else spans
             memo = None
             if pending is not None and step.memo is None:
                 memo = (prev.memo + "\n" + pending).strip() if prev is not None and prev.memo else pending
