@@ -84,7 +84,8 @@ def test_quote_csv_tally_and_agreement_count_only_the_coded_pieces(news: tuple[P
     assert row["quote"] == first["text"] and row["spans"].count(";") == 2
     r = run_cli("--study", str(root), "tally", "--format", "json")
     assert r.exit_code == 0, r.stderr
-    assert "oltas" in r.stdout
+    counts = {row["code"]: row["passages"] for row in json.loads(r.stdout)}
+    assert counts == {"oltas": 2, "kormany": 1}  # passages holding a coded piece, each once
 
 
 def test_multi_piece_decisions_export_as_one_selection_per_piece_and_come_back(
