@@ -84,7 +84,8 @@ def test_quote_csv_tally_and_agreement_count_only_the_coded_pieces(news: tuple[P
     assert row["quote"] == first["text"] and row["spans"].count(";") == 2
     r = run_cli("--study", str(root), "tally", "--format", "json")
     assert r.exit_code == 0, r.stderr
-    assert "oltas" in r.stdout
+    counts = {row["code"]: row["passages"] for row in json.loads(r.stdout)}
+    assert counts == {"oltas": 2, "kormany": 1}  # passages holding a coded piece, each once
 
 
 def test_multi_piece_decisions_export_as_one_selection_per_piece_and_come_back(
@@ -351,3 +352,16 @@ def test_spans_are_checked_and_normalised() -> None:
         assert result.problems and result.problems[0].line == 1, bad
     wrong_extent = OLD.replace('"span": [0, 214]', '"span": [0, 99], "spans": [[0, 5], [7, 9]]')
     assert "extent" in parse_codings(wrong_extent, "codings/anna.jsonl", "anna").problems[0].message
+
+
+def test_reconciling_keeps_the_pieces_the_coders_coded_not_the_text_between(news: tuple[Path, str]) -> None:
+    from grondmotief.reconcile import Unit, settle
+
+    root, _ = news
+    s = Study.open(root)
+    seg = s.transcripts["hirek"].segments[1]
+    base = dict(segment=seg.id, code="oltas", decision="accepted", at="2026-01-01T00:00:00Z", text_sha=seg.sha)
+    anna = Decision(coder="anna", **base).with_ranges([(0, 10), (40, 50)])
+    bert = Decision(coder="bert", **base).with_ranges([(45, 60), (100, 110)])
+    d = settle(s, Unit(seg.id, "oltas", {"anna": 1, "bert": 1}, {"anna": anna, "bert": bert}), True, "reconciled")
+    assert d.ranges == [(0, 10), (40, 60), (100, 110)]
