@@ -32,14 +32,30 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "URL",
         re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:nl|com|org|eu|net|be|info|nu)(?:/\S*)?\b", re.IGNORECASE),
     ),
-    ("IBAN", re.compile(r"\b[A-Z]{2}\d{2}\s?[A-Z]{4}(?:\s?\d{4}){2}\s?\d{2}\b")),
+    # Any case: "nl91abna0417164300" is typed as often as the printed form.
+    ("IBAN", re.compile(r"\b[A-Z]{2}\d{2}\s?[A-Z]{4}(?:\s?\d{4}){2}\s?\d{2}\b", re.IGNORECASE)),
     # Dutch numbers: 0 or +31/0031 then nine digits, with spaces, dots or hyphens anywhere ("020 123 4567",
     # "06-12345678", "+31 (0)6 1234 5678").
-    ("phone number", re.compile(r"(?<![\w+])(?:(?:\+|00)31[\s.-]?(?:\(0\)[\s.-]?)?|0)[1-9](?:[\s.-]?\d){8}(?![\w-])")),
-    ("postcode", re.compile(r"\b[1-9]\d{3}\s?(?!SA|SD|SS)[A-Z]{2}\b")),
+    # The area code may be bracketed: "(06) 1234 5678", "(020) 123 4567".
+    (
+        "phone number",
+        re.compile(
+            r"(?<![\w+])(?:(?:\+|00)31[\s.-]?(?:\(0\)[\s.-]?)?[1-9](?:[\s.-]?\d){8}"
+            r"|0[1-9](?:[\s.-]?\d){8}|\(0[1-9]\d{0,2}\)\s?\d(?:[\s.-]?\d){5,7})(?![\w-])"
+        ),
+    ),
+    # Lower case too ("1234 ab"), then only with a space and never a unit ("1200 km").
+    (
+        "postcode",
+        re.compile(
+            r"\b[1-9]\d{3}\s?(?!SA|SD|SS)[A-Z]{2}\b|\b[1-9]\d{3} (?!sa|sd|ss|"
+            r"(?:km|cm|mm|kg|ml|uu|en|in|op|of|te|is|al|nu|er|zo|om|de|na|ja|ze|we|je|me|ik|uw|hè|ie|dé|ca|pp|st|nr)\b)[a-z]{2}\b",
+        ),
+    ),
     ("social-media handle", re.compile(r"(?<![\w.@])@[A-Za-z][A-Za-z0-9_]{2,}\b")),
 ]
-_NINE_DIGITS = re.compile(r"(?<![\d.,-])(?:\d{9}|\d{4}\.\d{2}\.\d{3})(?!\d|[.,-]\d)")
+# Nine digits, also grouped "1234.56.789" or "123 456 782" / "123.456.782" (passes the elfproef below).
+_NINE_DIGITS = re.compile(r"(?<![\d.,-])(?:\d{9}|\d{4}\.\d{2}\.\d{3}|\d{3}([ .])\d{3}\1\d{3})(?!\d|[.,-]\d)")
 
 
 def _bsn(digits: str) -> bool:
