@@ -52,6 +52,17 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"(?:km|cm|mm|kg|ml|uu|en|in|op|of|te|is|al|nu|er|zo|om|de|na|ja|ze|we|je|me|ik|uw|hè|ie|dé|ca|pp|st|nr)\b)[a-z]{2}\b",
         ),
     ),
+    # Dutch licence plates (kentekens), sidecodes 1-14, only as written with hyphens ("12-ABC-3",
+    # "AB-123-C", "XX-99-99"): without them six characters are too often something else.
+    (
+        "licence plate",
+        re.compile(
+            r"(?<![\w-])(?:[A-Z]{2}-\d{2}-\d{2}|\d{2}-\d{2}-[A-Z]{2}|\d{2}-[A-Z]{2}-\d{2}|[A-Z]{2}-\d{2}-[A-Z]{2}"
+            r"|[A-Z]{2}-[A-Z]{2}-\d{2}|\d{2}-[A-Z]{2}-[A-Z]{2}|\d{2}-[A-Z]{3}-\d|\d-[A-Z]{3}-\d{2}|[A-Z]{2}-\d{3}-[A-Z]"
+            r"|[A-Z]-\d{3}-[A-Z]{2}|[A-Z]{3}-\d{2}-[A-Z]|[A-Z]-\d{2}-[A-Z]{3}|\d-[A-Z]{2}-\d{3}|\d{3}-[A-Z]{2}-\d)(?![\w-])",
+            re.IGNORECASE,
+        ),
+    ),
     ("social-media handle", re.compile(r"(?<![\w.@])@[A-Za-z][A-Za-z0-9_]{2,}\b")),
 ]
 # Nine digits, also grouped "1234.56.789" or "123 456 782" / "123.456.782" (passes the elfproef below).
