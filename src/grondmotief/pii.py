@@ -26,6 +26,11 @@ class Finding:
     end: int
 
 
+_MONTHS = r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|jan|feb|mrt|apr|jun|jul|aug|sep|sept|okt|nov|dec)\.?"
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_DATE_ANY = rf"(?:{_DAY} {_MONTHS} (?:19|20)\d\d|{_DAY}[-/.](?:0?[1-9]|1[0-2])[-/.](?:19|20)\d\d)\b"
+_DATE_OLD = rf"(?:{_DAY} {_MONTHS} (?:19\d\d|200\d)|{_DAY}[-/.](?:0?[1-9]|1[0-2])[-/.](?:19\d\d|200\d))\b"
+
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("e-mail address", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
     (
@@ -60,6 +65,18 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"(?<![\w-])(?:[A-Z]{2}-\d{2}-\d{2}|\d{2}-\d{2}-[A-Z]{2}|\d{2}-[A-Z]{2}-\d{2}|[A-Z]{2}-\d{2}-[A-Z]{2}"
             r"|[A-Z]{2}-[A-Z]{2}-\d{2}|\d{2}-[A-Z]{2}-[A-Z]{2}|\d{2}-[A-Z]{3}-\d|\d-[A-Z]{3}-\d{2}|[A-Z]{2}-\d{3}-[A-Z]"
             r"|[A-Z]-\d{3}-[A-Z]{2}|[A-Z]{3}-\d{2}-[A-Z]|[A-Z]-\d{2}-[A-Z]{3}|\d-[A-Z]{2}-\d{3}|\d{3}-[A-Z]{2}-\d)(?![\w-])",
+            re.IGNORECASE,
+        ),
+    ),
+    # Dates of birth: a date after "geboren"/"geboortedatum", or any date in a year before 2010
+    # (interviews date their events in recent years; "12 maart 2023" is an ordinary date).
+    (
+        "date of birth",
+        re.compile(
+            r"(?:(?<=geboren )|(?<=geboren op )|(?<=geboortedatum )|(?<=geboortedatum: )|(?<=geb\. ))"
+            + _DATE_ANY
+            + r"|(?<![\w-])"
+            + _DATE_OLD,
             re.IGNORECASE,
         ),
     ),
