@@ -80,6 +80,15 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             re.IGNORECASE,
         ),
     ),
+    # Street addresses: a street name ending in a street word, then a house number ("Kerkstraat 12",
+    # "Dorpsweg 3a", "Julianalaan 14-2"); a street without a number is a place, not an address.
+    (
+        "street address",
+        re.compile(
+            r"\b[A-Z][a-zà-ÿ'-]*(?:straat|laan|weg|plein|gracht|kade|singel|dijk|steeg|pad|dreef|markt|hof|"
+            r"erf|wal|baan|plantsoen|boulevard|allee|oord)\s\d{1,4}(?:\s?[a-z]\b|-\d{1,3}\b)?(?![\d,.]\d)"
+        ),
+    ),
     ("social-media handle", re.compile(r"(?<![\w.@])@[A-Za-z][A-Za-z0-9_]{2,}\b")),
 ]
 # Nine digits, also grouped "1234.56.789" or "123 456 782" / "123.456.782" (passes the elfproef below).
