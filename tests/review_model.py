@@ -66,7 +66,10 @@ class Driver:
     def cursor_code(self) -> str | None:
         for line in self.tui.lines():
             if line.startswith(">"):
-                return line[2:].split()[0]
+                words = line[2:].split()
+                while len(words) > 2 and words[1] == "▸":  # a child code: "parent ▸ child"
+                    words = words[2:]
+                return words[0]
         return None
 
     # Actions -------------------------------------------------------------------

@@ -61,7 +61,7 @@ def test_csv_rows_columns_and_awkward_text(study: Path) -> None:
     rows = _csv(r.stdout)
     assert len(rows) == 21 + 2  # every decision of every coder
     header = next(csv.reader(io.StringIO(r.stdout)))
-    assert header[:15] == [
+    assert header[:16] == [
         "citation",
         "transcript",
         "paragraph",
@@ -74,11 +74,12 @@ def test_csv_rows_columns_and_awkward_text(study: Path) -> None:
         "score",
         "span_start",
         "span_end",
+        "spans",
         "at",
         "memo",
         "quote",
     ]
-    assert header[15:] == ["municipalities", "organisation_type", "sector"]
+    assert header[16:] == ["municipalities", "organisation_type", "sector"]
     dora = next(x for x in rows if x["coder"] == "dora" and x["code"] == "love")
     assert dora["memo"] == 'regel één;\nregel "twee", met komma'
     assert dora["quote"] == 'dat het "gewoon leuk" moet blijven'

@@ -37,6 +37,8 @@ def _dummy_args(cmd, tmp_path: Path) -> list[str]:
             if param.name in {"rows", "cols"}:
                 values = ["theme"] if param.name == "rows" else ["motive"]
             args.extend(values)
+        elif getattr(param, "param_type_name", "") == "option" and param.required:
+            args.extend([param.opts[0], "x"])  # e.g. `codebook merge --into CODE`
     return args
 
 

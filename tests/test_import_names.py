@@ -12,6 +12,8 @@ SOURCE = (
     "Jan de Vries: En hoe gaat het met de subsidie?\n"
     "Anna Bakker: Elk jaar weer die aanvraag.\n"
     "Piet Jansen: Dat vind ik ook.\n"
+    "Jan de Vries: Wie doet die aanvraag?\n"
+    "Piet Jansen: Meestal ik.\n"
 )
 NAMES = ("Jan de Vries", "Anna Bakker", "Piet Jansen", "Vries", "Bakker", "Jansen")
 
@@ -27,7 +29,7 @@ def test_import_prints_roles_and_counts_not_names(foundation_study: Path, tmp_pa
     assert r.exit_code == 0, r.stderr
     out = r.stdout + r.stderr
     assert not any(n in out for n in NAMES), out
-    assert "I (interviewer, 2 turn(s)), R (respondent, 2 turn(s)), R2 (respondent, 1 turn(s))" in out
+    assert "I (interviewer, 3 turns), R (respondent, 2 turns), R2 (respondent, 2 turns)" in out
     assert "took the first speaker as the interviewer" in out and "--show-names" in out
     written = (foundation_study / "interviews" / "gesprek.md").read_text(encoding="utf-8")
     assert not any(n in written for n in NAMES)
@@ -36,7 +38,7 @@ def test_import_prints_roles_and_counts_not_names(foundation_study: Path, tmp_pa
 def test_show_names_prints_them(foundation_study: Path, tmp_path: Path) -> None:
     r = run_cli("--study", str(foundation_study), "import", str(_source(tmp_path)), "--show-names")
     assert r.exit_code == 0, r.stderr
-    assert "Jan de Vries → I (interviewer, 2 turn(s)), Anna Bakker → R (respondent" in r.stdout + r.stderr
+    assert "Jan de Vries → I (interviewer, 3 turns), Anna Bakker → R (respondent" in r.stdout + r.stderr
 
 
 def test_a_wrong_interviewer_lists_no_names(foundation_study: Path, tmp_path: Path) -> None:

@@ -92,11 +92,11 @@ def test_narrowing_and_memos(study: Study) -> None:
     s.set_memo(None, "eerst nadenken")
     assert s.pending_memo == {"r1¶2": "eerst nadenken"}
     assert read_codings(study.root, "anna") == []
-    s.narrow("subsidies", 1, 1)
+    s.narrow("subsidies", [(1, 1)])
     [d] = read_codings(study.root, "anna")
     assert s.current.text[d["span"][0] : d["span"][1]] == "Elk jaar weer die subsidieaanvraag."
     assert d["memo"] == "eerst nadenken" and s.pending_memo == {}
-    s.narrow("subsidies", 1, 3)  # all sentences: the whole passage again
+    s.narrow("subsidies", [(1, 3)])  # all sentences: the whole passage again
     assert read_codings(study.root, "anna")[0]["span"] is None
     s.set_memo("subsidies", "herzien")
     assert read_codings(study.root, "anna")[0]["memo"] == "herzien"

@@ -142,7 +142,7 @@ def run_check(study: Study, *, fix: bool = False, accept_edits: bool = False, pi
                 if accept_edits and seg is not None:
                     update: dict[str, object] = {"text_sha": seg.sha}
                     if d.span is not None and d.span[1] > len(seg.text):
-                        update["span"] = None
+                        update["span"], update["spans"] = None, None
                     d = d.model_copy(update=update)
                     changed = True
                     report.fixed.append(f"{label}:{line}: accepted the edited text of {d.segment} for {d.code}")

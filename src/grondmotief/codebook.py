@@ -203,6 +203,14 @@ def lint_codebook(path: Path, label: str | None = None) -> tuple[Codebook | None
     label = label or str(path)
     try:
         text = read_text(path, label)
+    except GrondmotiefError as exc:
+        return None, exc.problems or [Problem(label, None, exc.message)]
+    return lint_codebook_text(text, path, label)
+
+
+def lint_codebook_text(text: str, path: Path, label: str) -> tuple[Codebook | None, list[Problem]]:
+    """`lint_codebook` on text already read (the in-place editor checks its result before writing)."""
+    try:
         raw = load_yaml(text, label)
     except GrondmotiefError as exc:
         return None, exc.problems or [Problem(label, None, exc.message)]

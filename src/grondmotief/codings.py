@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from grondmotief.errors import CodingsError, GrondmotiefError, Problem
 from grondmotief.fileio import atomic_write_bytes, atomic_write_text, decode_text
@@ -26,7 +26,7 @@ from grondmotief.transcripts import SEGMENT_REF, Transcript, parse_segment_ref
 
 CODER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 SOURCE = re.compile(r"^(manual|suggest:[a-z0-9_+-]+|import:[a-z0-9_+-]+|reconcile)$")
-FIELD_ORDER = ("segment", "code", "decision", "span", "source", "score", "coder", "at", "memo", "text_sha")
+FIELD_ORDER = ("segment", "code", "decision", "span", "spans", "source", "score", "coder", "at", "memo", "text_sha")
 # Reserved code id: "the coder reviewed this passage and no code applies" (`x` in the review
 # loop), recorded as an accepted decision. Never a codebook id (those start with a letter or digit).
 NONE_CODE = "_none"
@@ -38,7 +38,14 @@ class Decision(Strict):
     code: str
     decision: Literal["accepted", "rejected"]
     span: tuple[int, int] | None = Field(
-        None, description="0-based, end-exclusive code points into the segment text; null = whole segment."
+        None,
+        description="0-based, end-exclusive code points into the segment text; null = whole segment. "
+        "With `spans`, the extent from the first coded character to the last.",
+    )
+    spans: list[tuple[int, int]] | None = Field(
+        None,
+        description="Only when the decision covers several separate pieces of the passage: each piece, "
+        "sorted, not touching; `span` is then their extent. Absent for one piece or the whole passage.",
     )
     source: str = Field("manual", description="manual, suggest:<engine>, import:<format> or reconcile.")
     score: float | None = None
@@ -76,6 +83,36 @@ class Decision(Strict):
             raise ValueError("span must be [start, end] with 0 <= start <= end")
         return v
 
+    @model_validator(mode="after")
+    def _spans(self) -> Decision:
+        if self.spans is None:
+            return self
+        if len(self.spans) < 2:
+            raise ValueError("spans: list two or more pieces; one piece goes in span alone")
+        for (s0, e0), (s1, e1) in zip(self.spans, self.spans[1:], strict=False):
+            if not (0 <= s0 < e0 < s1 < e1):
+                raise ValueError("spans: pieces must be [start, end] with start < end, sorted and not touching")
+        if self.span is None or tuple(self.span) != (self.spans[0][0], self.spans[-1][1]):
+            raise ValueError("span must be the extent of spans (first start, last end)")
+        return self
+
+    @property
+    def ranges(self) -> list[tuple[int, int]] | None:
+        """The coded pieces of the passage, in order; None = the whole passage."""
+        if self.spans is not None:
+            return [tuple(r) for r in self.spans]  # type: ignore[misc]
+        return None if self.span is None else [tuple(self.span)]  # type: ignore[list-item]
+
+    @property
+    def pieces(self) -> list[tuple[int, int]] | None:
+        """The review loop's name for `ranges`."""
+        return self.ranges
+
+    def with_ranges(self, ranges: Iterable[tuple[int, int]] | None) -> Decision:
+        """A copy coding exactly these pieces (merged where they overlap or touch); None = whole passage."""
+        span, spans = span_fields(ranges)
+        return self.model_copy(update={"span": span, "spans": spans})
+
     @property
     def key(self) -> tuple[str, str]:
         return (self.segment, self.code)
@@ -86,7 +123,35 @@ class Decision(Strict):
 
     def to_line(self) -> str:
         data = self.model_dump(mode="json")
-        return json.dumps({k: data[k] for k in FIELD_ORDER}, ensure_ascii=False)
+        # `spans` is written only when there are several pieces, so older files stay byte-identical.
+        return json.dumps({k: data[k] for k in FIELD_ORDER if k != "spans" or data[k] is not None}, ensure_ascii=False)
+
+
+def union_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted pieces with overlapping or touching ones merged; empty pieces dropped."""
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted((int(a), int(b)) for a, b in ranges):
+        if e <= s:
+            continue
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def span_fields(
+    ranges: Iterable[tuple[int, int]] | None,
+) -> tuple[tuple[int, int] | None, list[tuple[int, int]] | None]:
+    """(span, spans) for a decision coding these pieces: None = the whole passage."""
+    if ranges is None:
+        return None, None
+    pieces = union_ranges(ranges)
+    if not pieces:
+        return None, None
+    if len(pieces) == 1:
+        return pieces[0], None
+    return (pieces[0][0], pieces[-1][1]), pieces
 
 
 def now_iso() -> str:
@@ -159,7 +224,7 @@ def parse_codings(text: str, label: str, coder: str | None = None) -> ReadResult
             problems.append(Problem(label, i, f"coder '{d.coder}' in a file for coder '{coder}'"))
         if d.key in decisions:
             other = decisions[d.key]
-            if other.decision != d.decision or other.span != d.span:
+            if other.decision != d.decision or other.ranges != d.ranges:
                 problems.append(
                     Problem(
                         label,

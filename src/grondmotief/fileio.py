@@ -77,11 +77,23 @@ def decode_text(data: bytes, label: str, *, hint: str = "") -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
+        guess = guess_encoding(data)
+        if hint and guess is None:
+            hint += " (cp1252 does not fit this file either: name its real encoding, e.g. cp850 or mac-roman)"
         raise GrondmotiefError(
             f"{label}:{line}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})."
-            + (f" {hint}" if hint else "")
+            + (f" {hint.format(file=label, encoding=guess or 'cp1252')}" if hint else "")
         ) from None
     return normalise_newlines(text)
+
+
+def guess_encoding(data: bytes) -> str | None:
+    """The Windows code page (cp1252: what Word and Notepad write in Western Europe) if it decodes."""
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    return "cp1252"
 
 
 def normalise_newlines(text: str) -> str:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from grondmotief.errors import ImportFailed, Problem
 from grondmotief.fileio import atomic_write_text, decode_text, normalise_newlines
-from grondmotief.transcripts import TRANSCRIPT_ID, FrontMatter, parse_transcript, render_transcript
+from grondmotief.speakers import SpeakerChoice, choose_speakers
+from grondmotief.transcripts import CONTROL, TRANSCRIPT_ID, FrontMatter, parse_transcript, render_transcript
 
 TEXT_FORMATS = {".txt", ".vtt", ".srt", ".docx", ".md"}
 MAX_DOCX_UNPACKED = 200 * 1024 * 1024
@@ -41,12 +42,15 @@ class Turns:
     """Speaker turns in order of appearance, speaker as named in the source (or None)."""
 
     items: list[tuple[str | None, str]] = field(default_factory=list)
+    choice: SpeakerChoice | None = None  # which `Word:` prefixes were taken as speakers
+    timestamps: int = 0  # timestamps removed
 
-    def add(self, speaker: str | None, text: str) -> None:
+    def add(self, speaker: str | None, text: str, new: bool = False) -> None:
+        """Consecutive text of one speaker is one turn; `new` starts a paragraph regardless."""
         text = " ".join(text.split())
         if not text:
             return
-        if self.items and self.items[-1][0] == speaker:
+        if self.items and self.items[-1][0] == speaker and not new:
             self.items[-1] = (speaker, self.items[-1][1] + " " + text)
         else:
             self.items.append((speaker, text))
@@ -61,44 +65,42 @@ def _looks_like_name(name: str) -> bool:
     )
 
 
-def _speaker_labels(candidates: list[str]) -> set[str]:
-    """Which 'X:' prefixes are speakers rather than reported speech ("Ze vragen me steeds: …").
-
-    A label counts if it recurs, names the interviewer, or looks like a name or role (every word
-    capitalised or a number, as in "Marieke", "Spreker 2"); a one-off lower-case phrase does not.
-    """
-    counts = Counter(candidates)
-    return {
-        name
-        for name, n in counts.items()
-        if n >= 2 or INTERVIEWER_NAMES.match(name) or all(w[:1].isupper() or w.isdigit() for w in name.split())
-    }
-
-
 def parse_lines(lines: list[str]) -> Turns:
-    """Plain lines (txt, docx paragraphs): 'Name: text' starts a turn; other lines continue it."""
+    """Plain lines (txt, docx paragraphs): 'Name: text' starts a turn; other lines continue it.
+
+    A prefix is a speaker only when a few of them recur as turns (grondmotief.speakers); other
+    `Word:` line starts stay text. Without speakers, paragraphs are the source's: its blank-line
+    blocks, or its lines when it has no blank lines at all.
+    """
+    rows = [raw.strip() for raw in lines]
+    filled = [i for i, r in enumerate(rows) if r]
+    blank_before = {i for k, i in enumerate(filled) if k > 0 and i - filled[k - 1] > 1}
     candidates = []
-    for raw in lines:
-        m = NAMED_LINE.match(raw.strip())
-        if m and _looks_like_name(m["name"]):
+    for i in filled:
+        m = NAMED_LINE.match(rows[i])
+        if m and _looks_like_name(m["name"]) and not NAME_TIME_LINE.match(rows[i]):
             candidates.append(m["name"].strip())
-    labels = _speaker_labels(candidates)
-    turns = Turns()
+    units = 1 + len(blank_before) if blank_before else len(filled)
+    choice = choose_speakers(candidates, units)
+    turns = Turns(choice=choice)
     speaker: str | None = None
-    for raw in lines:
-        line = raw.strip()
-        if not line:
-            continue
+    for i in filled:
+        line = rows[i]
         m = NAME_TIME_LINE.match(line)
         if m and _looks_like_name(m["name"]):
             speaker = m["name"].strip()
+            turns.timestamps += 1
             continue
         m = NAMED_LINE.match(line)
-        if m and m["name"].strip() in labels:
+        if m and m["name"].strip() in choice.taken:
             speaker = m["name"].strip()
             turns.add(speaker, m["text"])
             continue
-        turns.add(speaker, LEADING_TIME.sub("", line))
+        # Text without a speaker keeps the source's paragraphs; a speaker's lines make one turn.
+        new = speaker is None and (i in blank_before or not blank_before)
+        stripped = LEADING_TIME.sub("", line)
+        turns.timestamps += stripped != line
+        turns.add(speaker, stripped, new=new)
     return turns
 
 
@@ -127,13 +129,13 @@ def parse_captions(text: str) -> Turns:
         m = NAMED_LINE.match(ln)
         if m and _looks_like_name(m["name"]):
             candidates.append(m["name"].strip())
-    labels = _speaker_labels(candidates)
-    turns = Turns()
+    choice = choose_speakers(candidates, len(cue_lines))
+    turns = Turns(choice=choice)
     speaker: str | None = None
     for voice, ln in cue_lines:
         speaker = voice or speaker
         m = NAMED_LINE.match(ln)
-        if m and m["name"].strip() in labels:
+        if m and m["name"].strip() in choice.taken:
             speaker = m["name"].strip()
             ln = m["text"]
         elif ln.startswith("- "):
@@ -190,6 +192,9 @@ def _docx_problem(exc: Exception) -> str:
     return "its contents are not what a .docx holds"
 
 
+NOTE_LABEL = "N"  # paragraphs before the first speaker label: a note or the interviewer's, not coded
+
+
 def assign_labels(
     turns: Turns, interviewer: str | None = None, *, show_names: bool = False
 ) -> tuple[list[tuple[str, str]], dict[str, str], list[str]]:
@@ -197,17 +202,24 @@ def assign_labels(
 
     Notes and errors give roles and counts, not the speakers' names (they are personal data and
     import output lands in CI logs), unless `show_names`.
+    Text before the first speaker label gets N (role `note`, not coded). One named speaker and
+    no interviewer named: that speaker is the respondent (a monologue, or answers without the
+    questions), not the interviewer.
     """
     notes: list[str] = []
     names = []
     for name, _ in turns.items:
         if name is not None and name not in names:
             names.append(name)
+    if turns.choice is not None and turns.choice.kept and not names:
+        notes.append(turns.choice.note())
     if not names:
         notes.append(
-            "no speaker labels found: every turn was labelled R; mark the interviewer's turns with 'I: ' by hand"
+            f"no speaker turns found: each of the {len(turns.items)} paragraph(s) is labelled R (respondent); "
+            "mark the interviewer's by changing 'R: ' to 'I: ' in the transcript"
         )
-        return [("R", text) for _, text in turns.items], {"R": "respondent"}, notes
+        return [("R", text) for _, text in turns.items], {"I": "interviewer", "R": "respondent"}, notes
+    interviewer_name: str | None
     if interviewer is not None:
         chosen = [n for n in names if n.lower() == interviewer.lower()]
         if not chosen:
@@ -218,30 +230,49 @@ def assign_labels(
         interviewer_name = chosen[0]
     else:
         guess = [n for n in names if INTERVIEWER_NAMES.match(n)]
-        interviewer_name = guess[0] if guess else names[0]
-        if not guess:
+        if guess:
+            interviewer_name = guess[0]
+        elif len(names) == 1:
+            interviewer_name = None
+            notes.append("one speaker only, taken as the respondent (R); use --interviewer NAME if that is wrong")
+        else:
+            interviewer_name = names[0]
             who = f" ('{interviewer_name}')" if show_names else ""
             notes.append(
-                f"took the first speaker{who} as the interviewer; use --interviewer NAME if that is wrong"
+                f"took the first speaker{who} as the interviewer (I); use --interviewer NAME if that is wrong"
                 + ("" if show_names else " (--show-names shows the names)")
             )
-    mapping = {interviewer_name: "I"}
+    mapping = {interviewer_name: "I"} if interviewer_name is not None else {}
     k = 0
     for n in names:
         if n not in mapping:
             k += 1
             mapping[n] = "R" if k == 1 else f"R{k}"
-    speakers = {"I": "interviewer"} | {lbl: "respondent" for n, lbl in mapping.items() if lbl != "I"}
-    labelled = [(mapping[n] if n is not None else ("R" if mapping else "R"), text) for n, text in turns.items]
-    turns_of = {lbl: sum(1 for n, _ in turns.items if n is not None and mapping[n] == lbl) for lbl in mapping.values()}
-    role = {"I": "interviewer"}
-    notes.append(
-        "speakers: "
-        + ", ".join(
-            (f"{n} → " if show_names else "") + f"{lbl} ({role.get(lbl, 'respondent')}, {turns_of[lbl]} turn(s))"
-            for n, lbl in mapping.items()
+    speakers = {"I": "interviewer"} | {lbl: "respondent" for lbl in mapping.values() if lbl != "I"}
+    opening = sum(1 for n, _ in turns.items if n is None)
+    if opening:
+        speakers[NOTE_LABEL] = "note"
+        notes.append(
+            f"{opening} paragraph(s) before the first speaker label are labelled {NOTE_LABEL} (a note: kept, "
+            f"not coded); if they are the interviewer's, change '{NOTE_LABEL}: ' to 'I: '"
         )
-    )
+    labelled = [(mapping[n] if n is not None else NOTE_LABEL, text) for n, text in turns.items]
+    if turns.choice is not None:
+        counts = Counter(lbl for lbl, _ in labelled if lbl != NOTE_LABEL)
+        name_of = {lbl: n for n, lbl in mapping.items()}
+        notes.append(
+            "speakers: "
+            + ", ".join(
+                (f"{name_of[lbl]} → " if show_names else "")
+                + f"{lbl} ({speakers.get(lbl, 'respondent')}, {counts[lbl]} turn{'s' if counts[lbl] != 1 else ''})"
+                for lbl in dict.fromkeys(mapping.values())
+            )
+            + (
+                f"; {turns.choice.kept} line(s) starting with a word and ':' are not speaker turns and were kept as text"
+                if turns.choice.kept
+                else ""
+            )
+        )
     return labelled, speakers, notes
 
 
@@ -273,16 +304,24 @@ def convert(path: Path, opts: ImportOptions, label: str | None = None) -> tuple[
     tid = opts.id or slug(path.stem)
     if not TRANSCRIPT_ID.fullmatch(tid):
         raise ImportFailed(f"{label}: '{tid}' is not a valid transcript id (letters, digits, - and _)")
+    decode_notes: list[str] = []
     if ext == ".docx":
         turns = parse_lines(read_docx(path, label))
     else:
-        text = _decode(path, label, opts.encoding)
+        text, decode_notes = _decode(path, label, opts.encoding)
         if ext == ".md":
-            return _convert_md(text, path, opts.id, label, opts)
+            tid, md, md_notes = _convert_md(text, path, opts.id, label, opts)
+            return tid, md, decode_notes + md_notes
         turns = parse_captions(text) if ext in (".vtt", ".srt") else parse_lines(text.split("\n"))
     if not turns.items:
         raise ImportFailed(f"{label}: no text found to import")
     labelled, speakers, notes = assign_labels(turns, opts.interviewer, show_names=opts.show_names)
+    notes = decode_notes + notes
+    if turns.timestamps:
+        notes.append(f"{turns.timestamps} timestamp(s) removed")
+    controls = sum(len(CONTROL.findall(text)) for _, text in labelled)
+    if controls:
+        notes.append(f"{controls} control character(s) replaced by spaces")
     meta = FrontMatter(
         id=tid,
         title=opts.title or path.stem,
@@ -308,7 +347,13 @@ def _convert_md(text: str, path: Path, tid: str | None, label: str, opts: Import
     return transcript.id, text if text.endswith("\n") else text + "\n", []
 
 
-def _decode(path: Path, label: str, encoding: str | None) -> str:
+LATIN1 = {"latin-1", "latin1", "iso-8859-1", "iso8859-1", "l1", "iso-8859-15", "latin-9", "iso8859-15"}
+C1 = re.compile("[\x80-\x9f]")
+
+
+def _decode(path: Path, label: str, encoding: str | None) -> tuple[str, list[str]]:
+    """(text, notes). A latin-1 decode that yields C1 control characters (U+0080-U+009F) is really
+    Windows-1252 (€ „ " ’ …): decoded as cp1252 and said so, or refused when cp1252 does not fit."""
     data = path.read_bytes()
     if encoding is not None and encoding.lower().replace("_", "-") not in (
         "utf-8",
@@ -329,14 +374,34 @@ def _decode(path: Path, label: str, encoding: str | None) -> str:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             encoding = "utf-16"
         else:
-            return decode_text(data, label, hint="Name the encoding with --encoding (e.g. latin-1, cp1252).")
+            hint = (
+                "Name the encoding: `grondmotief import --encoding {encoding} {file}` (Windows and Word write cp1252)."
+            )
+            return decode_text(data, label, hint=hint), []
     try:
-        return normalise_newlines(data.decode(encoding).lstrip("\ufeff"))
+        text = data.decode(encoding).lstrip("\ufeff")
     except LookupError:
         raise ImportFailed(f"unknown encoding '{encoding}'") from None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ImportFailed(f"{label}:{line}: not valid {encoding}") from None
+    notes: list[str] = []
+    c1 = C1.search(text)
+    if c1 and encoding.lower().replace("_", "-") in LATIN1:
+        n = len(C1.findall(text))
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise ImportFailed(
+                f"{label}:{line}: byte 0x{data[exc.start]:02x} is a control character in {encoding} and not a "
+                "character in cp1252 either; name the file's real encoding with --encoding (e.g. cp850, mac-roman)"
+            ) from None
+        notes.append(
+            f"decoded as cp1252, not {encoding}: {n} byte(s) in 0x80-0x9F are control characters in {encoding} "
+            "but € „ “ ” ’ – … in cp1252 (Windows), which is what this file is"
+        )
+    return normalise_newlines(text), notes
 
 
 def _verify(md: str, tid: str, label: str) -> None:

@@ -89,11 +89,10 @@ def merge_spans(decisions: Iterable[Decision], length: int) -> list[tuple[int, i
     """
     spans = []
     for d in decisions:
-        if d.span is None:
-            continue
-        s, e = max(0, min(d.span[0], length)), max(0, min(d.span[1], length))
-        if e > s:
-            spans.append((s, e))
+        for lo, hi in d.ranges or []:  # a decision may code several separate pieces: only those
+            s, e = max(0, min(lo, length)), max(0, min(hi, length))
+            if e > s:
+                spans.append((s, e))
     return _union(spans) or [(0, length)]
 
 

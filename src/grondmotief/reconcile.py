@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from grondmotief.agreement import MACHINE, CoderView, build_views
-from grondmotief.codings import CODER_NAME, NONE_CODE, Decision, now_iso
+from grondmotief.codings import CODER_NAME, NONE_CODE, Decision, now_iso, span_fields
 from grondmotief.errors import UsageProblem
 from grondmotief.study import Study
 from grondmotief.transcripts import parse_segment_ref
@@ -150,8 +150,10 @@ def settle(study: Study, unit: Unit, applies: bool, into: str, memo: str | None 
         if c in unit.explicit and unit.explicit[c].decision == ("accepted" if applies else "rejected")
     ]
     span: tuple[int, int] | None = None
-    if applies and sources and all(d.span is not None for d in sources):
-        span = (min(d.span[0] for d in sources if d.span), max(d.span[1] for d in sources if d.span))
+    spans: list[tuple[int, int]] | None = None
+    if applies and sources and all(d.ranges is not None for d in sources):
+        # The pieces any coder coded, not the stretch between them (which nobody coded).
+        span, spans = span_fields(r for d in sources for r in d.ranges or [])
     if memo is None:
         memo = "; ".join(f"{c}: {d.memo}" for c, d in unit.explicit.items() if d.memo)
     seg = study.segment(unit.segment)
@@ -160,6 +162,7 @@ def settle(study: Study, unit: Unit, applies: bool, into: str, memo: str | None 
         code=unit.code,
         decision="accepted" if applies else "rejected",
         span=span,
+        spans=spans,
         source="reconcile",
         score=None,
         coder=into,

@@ -80,6 +80,8 @@ class Study:
     root: Path
     settings: Settings
     settings_problems: list[Problem] = field(default_factory=list)
+    # Files rolled back on opening: a codebook refactor had been interrupted (see journal.py).
+    recovered: list[str] = field(default_factory=list)
     withheld_front_matter: list[MetaFinding] = field(default_factory=list)
 
     @classmethod
@@ -88,7 +90,12 @@ class Study:
         settings, problems = load_settings(root)
         if problems and strict:
             raise SettingsError(f"{SETTINGS_FILE} has {len(problems)} problem(s)", problems)
-        return cls(root, settings, problems)
+        study = cls(root, settings, problems)
+        if (root / ".grondmotief" / "journal" / "journal.json").exists():  # one stat; rare
+            from grondmotief.journal import recover
+
+            study.recovered = recover(root, study.cache_dir)
+        return study
 
     # Folders -----------------------------------------------------------------
     # A study may come from someone else's repository: a committed symlink `codings -> ~/x` would

@@ -21,7 +21,8 @@ LABEL = re.compile(r"^(?P<label>[A-Z][A-Za-z0-9]{0,7}):[ \t]+")
 PARA_BREAK = re.compile(r"\n[ \t]*\n")
 # Terminal control characters (ESC sequences can retitle or rewrite a coder's terminal).
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-ENCODING_HINT = "Convert it with `grondmotief import --encoding latin-1 --force FILE` (or the right encoding)."
+# {file} and {encoding} are filled in by fileio.decode_text: a command to run from the study folder.
+ENCODING_HINT = "Convert it in place, from the study folder: `grondmotief import --encoding {encoding} --force {file}`."
 Scalar = str | int | float | bool | None
 
 

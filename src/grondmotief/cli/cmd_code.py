@@ -75,32 +75,70 @@ def code(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Batch mode: print the decisions as JSON Lines, record nothing.")
     ] = False,
+    read_only: Annotated[
+        bool,
+        typer.Option(
+            "--read-only",
+            help="Browse passages and decisions without recording anything "
+            "(works while the same coder codes in another terminal).",
+        ),
+    ] = False,
 ) -> None:
     """Review passages one at a time: accept, reject or add codes, write memos, undo.
 
-    Single keys, no Enter: a accept, A all, r reject, x nothing applies, c add code, s span, m memo, u undo, n/p next/back, ? help, q quit.
+    Single keys, no Enter: a accept, A all, r reject, x nothing applies, c add code, d definition, s quote sentences, m memo, u undo, U redo, n/p next/back, g go to, f find, v context, ? help, q quit.
 
-    Every decision is on disk the moment you make it; running `code` again resumes at the first passage without one. Batch mode (--accept-above) needs no terminal.
+    Every decision is on disk the moment you make it; running `code` again resumes at the first passage without one. One session per coder and study: a second terminal is refused (use --read-only there). Without --coder or a `coder` setting, the first start asks your name and remembers it for this study (in .grondmotief/, never committed). Batch mode (--accept-above) needs no terminal.
 
     Example: grondmotief code --coder anna --theme subsidies
     """
+    from grondmotief.review import coder as coders
+
     s = open_study(ctx, study)
-    name = coder or s.default_coder()
+    interactive = accept_above is None and sys.stdin.isatty() and sys.stdout.isatty()
+    name = coders.configured(s, coder) or coders.remembered(s)
+    if name is None:
+        name = _ask_coder(s) if interactive and not (yes or dry_run) else s.default_coder()
     s.store(name)  # validates the coder name
     tids = _transcripts(s, transcript)
     chosen = _codes(s, theme, motive, codes)
 
     if accept_above is not None:
+        if read_only:
+            raise _usage("--read-only browses in the terminal; batch mode (--accept-above) records")
         _batch(s, name, accept_above, tids, chosen, yes=yes, dry_run=dry_run)
         return
     if yes or dry_run:
         raise _usage("--yes and --dry-run belong to batch mode: add --accept-above SCORE")
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not interactive:
         raise _usage(
             "`grondmotief code` needs a terminal to review passages. In scripts, record suggestions "
             "with `--accept-above SCORE --yes` (or preview them with --dry-run)."
         )
-    _interactive(s, name, tids, chosen, uncoded=uncoded, suggestions=suggestions)
+    _interactive(s, name, tids, chosen, uncoded=uncoded, suggestions=suggestions, read_only=read_only)
+
+
+def _ask_coder(s: Study) -> str:
+    """First interactive start with no coder named anywhere: ask, rather than take $USER silently."""
+    from grondmotief.review import coder as coders
+
+    guess = s.default_coder()
+    known = s.coders()
+    err.print(
+        "Who is coding? Your decisions go to codings/<name>.jsonl; each coder has their own file."
+        + (f" Coders in this study: {', '.join(known)}." if known else ""),
+        markup=False,
+    )
+    for _ in range(3):
+        name = typer.prompt("Your coder name", default=guess, err=True).strip()
+        if coders.valid(name):
+            coders.remember(s, name)
+            info(
+                f"You code as {name} in this study (remembered in .grondmotief/coder, not committed; --coder overrides)."
+            )
+            return name
+        err.print(f"'{name}': use letters, digits, '.', '-' or '_' (e.g. anna or a.devries).", markup=False)
+    raise _usage("no valid coder name given; pass --coder NAME")
 
 
 def _transcripts(s: Study, transcript: list[str] | None) -> list[str]:
@@ -147,14 +185,40 @@ def _batch(
 
 
 def _interactive(
-    s: Study, coder: str, tids: list[str], codes: list[str] | None, *, uncoded: bool, suggestions: bool
+    s: Study,
+    coder: str,
+    tids: list[str],
+    codes: list[str] | None,
+    *,
+    uncoded: bool,
+    suggestions: bool,
+    read_only: bool = False,
+) -> None:
+    from grondmotief.review.sessionlock import SessionLock
+
+    if read_only:
+        _loop(s, coder, tids, codes, uncoded=uncoded, suggestions=suggestions, read_only=True)
+        return
+    with SessionLock(s.cache_dir / "locks", coder):  # refuses a second session of this coder
+        _loop(s, coder, tids, codes, uncoded=uncoded, suggestions=suggestions, read_only=False)
+
+
+def _loop(
+    s: Study,
+    coder: str,
+    tids: list[str],
+    codes: list[str] | None,
+    *,
+    uncoded: bool,
+    suggestions: bool,
+    read_only: bool,
 ) -> None:
     from grondmotief.cli.terminal import Terminal, TerminalClosed, screen_mode
     from grondmotief.review.session import ReviewSession, legacy_marks_path, migrate_marks
     from grondmotief.review.suggestions import SuggestionFeed
 
     legacy = legacy_marks_path(s, coder)
-    moved = migrate_marks(s, coder)
+    moved = 0 if read_only else migrate_marks(s, coder)
     note = f"Recorded {moved} 'nothing applies' mark(s) from {s.rel(legacy)} in codings/{coder}.jsonl." if moved else ""
     if note:
         info(note)
@@ -173,7 +237,7 @@ def _interactive(
             else "This study has no passages to code (no transcripts, or no turns of a coded role)."
         )
         return
-    session = ReviewSession(s, coder, segments, feed=feed, codes=codes)
+    session = ReviewSession(s, coder, segments, feed=feed, codes=codes, read_only=read_only)
     if not feed.finished:
         feed.prefer(session.current.transcript)
         feed.start()
@@ -183,7 +247,7 @@ def _interactive(
         with Terminal(screen_mode()) as term:
             feed.wake = term.wake
             loop = ReviewLoop(session, term)
-            loop.ui.message = note
+            loop.ui.message = note or session.resume_note()
             outcome = loop.run()
     except TerminalClosed as exc:
         raise typer.Exit(exc.exit_code) from None
@@ -191,10 +255,12 @@ def _interactive(
     where = (
         f"; `grondmotief code --coder {coder}` resumes at {session.queue[session.resume_index()].id}" if p.todo else ""
     )
-    info(
-        f"{outcome.changes} change(s) saved in codings/{coder}.jsonl this session. "
-        f"{p.done} of {p.total} passages done{where}."
+    saved = (
+        "Read-only: nothing recorded"
+        if read_only
+        else f"{outcome.changes} change(s) saved in codings/{coder}.jsonl this session"
     )
+    info(f"{saved}. {p.done} of {p.total} passages done{where}.")
 
 
 def _with_codes(
@@ -252,13 +318,13 @@ def status(
     cols = [
         Column("coder"),
         Column("transcript"),
-        Column("decided", justify="right"),
+        Column("decided", justify="right", short="done"),
         Column("total", justify="right"),
         Column("percent", "%", justify="right"),
-        Column("accepted", justify="right"),
-        Column("rejected", justify="right"),
-        Column("nothing", justify="right"),
-        Column("orphans", justify="right"),
+        Column("accepted", justify="right", short="acc"),
+        Column("rejected", justify="right", short="rej"),
+        Column("nothing", justify="right", short="none"),
+        Column("orphans", justify="right", short="orph"),
         Column("codes", justify="right" if fmt == Fmt.table else "left"),
     ]
     emit(rows, cols, fmt)

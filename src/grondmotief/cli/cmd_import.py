@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -58,7 +59,10 @@ def import_files(
         ),
     ] = None,
     encoding: Annotated[
-        str | None, typer.Option("--encoding", help="Source encoding, e.g. latin-1 or cp1252 (default: UTF-8).")
+        str | None,
+        typer.Option(
+            "--encoding", help="Source encoding, e.g. cp1252 (what Windows and Word write) or latin-1 (default: UTF-8)."
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing transcript with the same id.")] = False,
     show_names: Annotated[
@@ -71,20 +75,98 @@ def import_files(
     """Import transcripts into interviews/ (and REFI-QDA projects or codebooks into the study).
 
     Speaker names become labels (I = interviewer; R, R2, … = respondents) and are not kept, nor
-    printed: output gives each label's role and number of turns (--show-names adds the names).
-    Consecutive captions of one speaker are merged into one paragraph; timestamps are dropped.
+    printed: output gives each label's role and number of turns (--show-names adds the names). A
+    `Word:` at a line start is a speaker only when a few such labels recur as turns, otherwise it
+    stays text. Text before the first speaker label is labelled N (a note, not coded). Without
+    speakers, each paragraph of the source (blank-line separated, or each line when there are no
+    blank lines) becomes an R paragraph. Consecutive captions of one speaker are merged into one
+    paragraph; timestamps are dropped (and counted).
+
+    A .qdpx/.qdc into a --study folder that does not exist yet (or is empty) creates the study
+    there, with settings only and the project's codes as its codebook. A summary on stderr says
+    what came in, what did not, and how many passages the personal-data screen flags.
 
     Example: grondmotief import gesprek.docx --id org15 -a organisation_type=volunteers-only -a sector=sport
     """
-    from grondmotief.importers import ImportOptions, import_text_file
-
     if id and len(files) > 1:
         raise typer.BadParameter("--id needs exactly one file", param_hint="--id")
     try:
         when = date.fromisoformat(interviewed) if interviewed else None
     except ValueError:
         raise typer.BadParameter(f"'{interviewed}' is not a date like 2024-03-14", param_hint="--date") from None
-    s = open_study(ctx, study)
+    created = _new_study(ctx, study, files)
+    try:
+        s = open_study(ctx, study)
+        failures = _import_all(s, files, id, title, attribute, when, interviewer, encoding, force, show_names)
+    except BaseException:
+        if created is not None:
+            _remove_new_study(*created)  # nothing half-written: the study we made for this import goes too
+        raise
+    if failures and created is not None and not any((created[0] / "interviews").iterdir()):
+        _remove_new_study(*created)
+    if failures:
+        for f in failures:
+            info(f"not imported: {f}")
+        raise ImportFailed(f"{len(failures)} of {len(files)} file(s) not imported; nothing else was changed for them")
+
+
+REFI_EXTENSIONS = (".qdpx", ".qdc", ".qde")
+
+
+def _new_study(ctx: typer.Context, study: Path | None, files: list[Path]) -> tuple[Path, bool] | None:
+    """`import PROJECT.qdpx --study NEWDIR`: make NEWDIR an empty study first (folder, was it new).
+
+    Only for REFI-QDA files (they bring the codebook) and only when the folder is missing or empty;
+    a folder with other files in it is not taken over.
+    """
+    from grondmotief.interop.refi_common import slugify
+    from grondmotief.scaffold import init_study
+
+    chosen = study or ((ctx.find_root().obj or {}).get("study") if ctx else None)
+    if chosen is None:
+        return None
+    chosen = Path(chosen)
+    if chosen.exists() and (not chosen.is_dir() or any(p for p in chosen.iterdir() if not p.name.startswith("."))):
+        return None  # an existing study (or not one; open_study says so)
+    if not all(p.suffix.lower() in REFI_EXTENSIONS for p in files):
+        raise ImportFailed(
+            f"{chosen} is not a study yet; create one first with `grondmotief init --empty {chosen}` "
+            "(or import a .qdpx/.qdc project into it, which creates the study)"
+        )
+    was_new = not chosen.exists()
+    name = slugify(files[0].stem, fallback="codebook", max_len=60)
+    init_study(chosen, empty=True, codebook=name)
+    info(f"created an empty study in {chosen} (codebook: codebooks/{name}.yaml)")
+    return chosen, was_new
+
+
+def _remove_new_study(folder: Path, was_new: bool) -> None:
+    import shutil
+
+    if was_new:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    for name in ("grondmotief.yaml", ".gitignore", "templates/README.txt"):
+        (folder / name).unlink(missing_ok=True)
+    for sub in ("templates", "codebooks", "interviews", "codings", "chapters"):
+        with contextlib.suppress(OSError):  # only removed when still empty
+            (folder / sub).rmdir()
+
+
+def _import_all(
+    s,
+    files: list[Path],
+    id: str | None,
+    title: str | None,
+    attribute: list[str] | None,
+    when: date | None,
+    interviewer: str | None,
+    encoding: str | None,
+    force: bool,
+    show_names: bool = False,
+) -> list[str]:
+    from grondmotief.importers import ImportOptions, import_text_file
+
     failures: list[str] = []
     for path in files:
         try:
@@ -113,7 +195,4 @@ def import_files(
             failures.append(str(exc))
         except GrondmotiefError as exc:
             failures.append(str(exc))
-    if failures:
-        for f in failures:
-            info(f"not imported: {f}")
-        raise ImportFailed(f"{len(failures)} of {len(files)} file(s) not imported; nothing else was changed for them")
+    return failures

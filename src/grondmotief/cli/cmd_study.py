@@ -22,17 +22,54 @@ def register(app: typer.Typer) -> None:
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder for the new study (created if missing).")] = Path("."),
     force: Annotated[bool, typer.Option("--force", help="Write into a folder that already holds files.")] = False,
+    empty: Annotated[
+        bool,
+        typer.Option(
+            "--empty",
+            help="Settings and folders only: no demo codebook, no example transcript "
+            "(for a study that starts from an imported project or its own codebook).",
+        ),
+    ] = False,
+    ci: Annotated[
+        bool,
+        typer.Option("--ci/--no-ci", help="Write a GitHub Actions workflow and a GitLab CI file for the study."),
+    ] = True,
+    ci_install: Annotated[
+        str | None,
+        typer.Option(
+            "--ci-install",
+            metavar="REQUIREMENT",
+            help="What CI installs (default: this version of grondmotief from PyPI), e.g. a git URL.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Create a study with the default codebook, settings and an example transcript.
+
+    With --empty, settings and empty folders only; the active codebook is codebooks/codebook.yaml,
+    written by the first `import` of a .qdpx/.qdc or by hand.
+
+    Unless --no-ci, also .github/workflows/grondmotief.yml and .gitlab-ci.yml: on every push
+    they run `grondmotief check` and `grondmotief report --check` and keep chapters/ as an
+    artifact. Render the chapters once (`grondmotief report`) and commit them.
 
     Example: grondmotief init mijn-onderzoek && cd mijn-onderzoek && grondmotief check
     """
     from grondmotief.scaffold import init_study
 
-    written = init_study(directory, force=force)
+    written = init_study(directory, force=force, empty=empty, ci=ci, install=ci_install)
     for path in written:
         info(f"wrote {path}")
-    info(f"New study in {directory}. Next: add transcripts with `grondmotief import FILE…`, then `grondmotief code`.")
+    if empty:
+        info(
+            f"New empty study in {directory}. Next: `grondmotief import PROJECT.qdpx` (codes, transcripts and "
+            "codings) or write codebooks/codebook.yaml, then `grondmotief import FILE…` for transcripts."
+        )
+        return
+    info(
+        f"New study in {directory}. Next: add transcripts with `grondmotief import FILE…`, then `grondmotief code`; "
+        "`grondmotief report` renders chapters/ (commit them: CI fails when they are stale)."
+    )
 
 
 def check(

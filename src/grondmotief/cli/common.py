@@ -55,6 +55,13 @@ def format_opt(default: Fmt, *choices: Fmt) -> object:
 def open_study(ctx: typer.Context, study: Path | None, *, strict: bool = True) -> Study:
     chosen = study or ((ctx.find_root().obj or {}).get("study") if ctx else None)
     s = Study.open(chosen, strict=strict)
+    if s.recovered:
+        from grondmotief.cli.console import warn
+
+        warn(
+            "an interrupted codebook change was rolled back; these files are as they were before it: "
+            + ", ".join(s.recovered)
+        )
     if ctx is not None and ctx.info_name != "check":  # check lists them itself, with file and line
         # Whatever the command printed, say which front-matter values it left out (field, never value).
         ctx.call_on_close(lambda: _warn_withheld_front_matter(s))

@@ -26,6 +26,7 @@ class Column:
     key: str
     header: str | None = None
     justify: str = "left"  # "right" for numbers
+    short: str | None = None  # header used (with a legend) when the table is too wide for the terminal
 
     @property
     def title(self) -> str:
@@ -77,21 +78,9 @@ def render(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: Fmt, 
 
 def emit(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: Fmt, *, title: str | None = None) -> None:
     if fmt == Fmt.table:
-        from rich.table import Table
-
         from grondmotief.cli.console import out
+        from grondmotief.cli.tables import print_table
 
-        table = Table(title=title, show_lines=False, header_style="bold", title_justify="left")
-        for c in columns:
-            table.add_column(c.title, justify=c.justify)  # type: ignore[arg-type]
-        for r in rows:
-            table.add_row(*(_escape_rich(_cell(r.get(c.key))) for c in columns))
-        out.print(table)
+        print_table(out, [[_cell(r.get(c.key)) for c in columns] for r in rows], columns, title=title)
         return
     sys.stdout.write(render(rows, columns, fmt, title=title))
-
-
-def _escape_rich(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)

@@ -37,6 +37,10 @@ _CSI_KEYS = {
     "7~": "home",
     "8~": "end",
     "3~": "delete",
+    "P": "f1",
+    "11~": "f1",
+    "Q": "f2",
+    "12~": "f2",
     "5~": "pgup",
     "6~": "pgdn",
 }
@@ -47,7 +51,9 @@ _CONTROL_KEYS = {
     "\x7f": "backspace",
     "\x08": "backspace",
     "\x03": "ctrl-c",
+    "\x01": "ctrl-a",
     "\x04": "ctrl-d",
+    "\x05": "ctrl-e",
     "\x0c": "ctrl-l",
     "\x15": "ctrl-u",
     "\x17": "ctrl-w",
@@ -142,6 +148,10 @@ class Terminal:
         """Ctrl-Z: give the shell its terminal back, carry on where we were after `fg`."""
         self.restore()
         os.kill(os.getpid(), signal.SIGSTOP)
+        self.resume()
+
+    def resume(self) -> None:
+        """Back to raw keys on the alternate screen (after Ctrl-Z, or after $EDITOR had the terminal)."""
         self._raw()
         if self.mode != "plain":
             self.write(ALT_SCREEN_ON + CURSOR_OFF)

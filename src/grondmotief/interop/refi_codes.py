@@ -217,6 +217,10 @@ def plan_codes(project: RProject, existing: CodebookFile | None, default_name: s
         for ch in code.children:
             add(ch, cid, group, depth + 1)
 
+    used = {group_of(root) for root in roots}
+    for gid, group in groups.items():  # groups in the order of the project's Sets, as exported
+        if gid in used and gid not in model.groups:
+            model.groups[gid] = group
     for root in roots:
         gid = group_of(root) or IMPORTED_GROUP
         if gid not in model.groups:

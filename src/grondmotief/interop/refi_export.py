@@ -4,8 +4,9 @@ What goes where:
 - codes → Code (nested as in the codebook; name = label, colour, Description = definition plus
   a readable trailer with include/exclude/examples/keywords/attributes and the code id, which
   our importer reads back); groups → Sets of codes;
-- coders → Users; each accepted decision → a PlainTextSelection (one per coder and text range)
-  with one Coding per code; memos → Notes referenced from the Coding;
+- coders → Users; each accepted decision → a PlainTextSelection per coded piece (one per coder
+  and text range, so a decision with several pieces gives several) with one Coding per code;
+  memos → Notes referenced from the Coding of the decision's first piece;
 - transcripts → TextSource with the body as plain text (speaker labels kept, so it reads as a
   transcript): UTF-8 without BOM, LF line ends; offsets are code points into exactly that text;
 - transcripts → Cases (name = id, Description = title) with attributes as Variables.
@@ -148,6 +149,7 @@ class Selection:
     end: int
     segment: str
     decisions: list[Decision] = field(default_factory=list)
+    pieces: dict[int, int] = field(default_factory=dict)  # id(decision) → which of its pieces this is
 
 
 def _variable_type(values: list[object]) -> str:
@@ -206,11 +208,15 @@ def build_project(study: Study, coders: list[str] | None = None, name: str | Non
     for d in decisions:
         seg = study.segment(d.segment)
         _, shift = texts[seg.transcript]
-        lo, hi = d.span if d.span is not None else (0, len(seg.text))
-        lo, hi = min(lo, len(seg.text)), min(hi, len(seg.text))
-        start, end = seg.start - shift + lo, seg.start - shift + hi
-        key = (d.coder, seg.transcript, start, end)
-        selections.setdefault(key, Selection(d.coder, seg.transcript, start, end, seg.id)).decisions.append(d)
+        # One selection per coded piece: a decision with several pieces gives several selections,
+        # each carrying a Coding of the code, as the tools that made them do.
+        for piece, (lo, hi) in enumerate(d.ranges or [(0, len(seg.text))]):
+            lo, hi = min(lo, len(seg.text)), min(hi, len(seg.text))
+            start, end = seg.start - shift + lo, seg.start - shift + hi
+            key = (d.coder, seg.transcript, start, end)
+            sel = selections.setdefault(key, Selection(d.coder, seg.transcript, start, end, seg.id))
+            sel.decisions.append(d)
+            sel.pieces[id(d)] = piece
     users = sorted({d.coder for d in decisions} | set(coders or []))
 
     attrs = {"name": name or study.root.name, "origin": ORIGIN}
@@ -289,14 +295,19 @@ def build_project(study: Study, coders: list[str] | None = None, name: str | Non
                 )
                 for d in sorted(sel.decisions, key=lambda d: code_rank[d.code]):
                     dkey = f"{d.coder}:{d.segment}:{d.code}"
+                    piece = sel.pieces[id(d)]
                     coding = _el(
                         sel_el,
                         "Coding",
                         ns,
-                        {"guid": guid("coding", dkey), "creatingUser": user, "creationDateTime": d.at},
+                        {
+                            "guid": guid("coding", dkey if piece == 0 else f"{dkey}:{piece}"),
+                            "creatingUser": user,
+                            "creationDateTime": d.at,
+                        },
                     )
                     _el(coding, "CodeRef", ns, {"targetGUID": guid("code", d.code)})
-                    if d.memo.strip():
+                    if d.memo.strip() and piece == 0:  # the memo once, on the decision's first piece
                         nguid = guid("memo", dkey)
                         _el(coding, "NoteRef", ns, {"targetGUID": nguid})
                         note_items.append((nguid, f"Memo {d.coder} {d.segment} {d.code}", d.memo, user, d.at))

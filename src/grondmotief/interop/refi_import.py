@@ -21,17 +21,25 @@ from grondmotief.interop.refi_codes import CodePlan, plan_codes
 from grondmotief.interop.refi_common import slugify, unique
 from grondmotief.interop.refi_read import RProject, RSelection, RSource, read_refi
 from grondmotief.interop.refi_text import (
+    MAX_PARAGRAPH,
     OffsetModel,
     Paragraph,
     choose_model,
     collapse,
+    layout,
     normalise,
     offset_models,
-    speaker_labels,
-    split_paragraphs,
 )
 from grondmotief.study import Study
-from grondmotief.transcripts import TRANSCRIPT_ID, FrontMatter, Segment, Transcript, parse_transcript, render_transcript
+from grondmotief.transcripts import (
+    CONTROL,
+    TRANSCRIPT_ID,
+    FrontMatter,
+    Segment,
+    Transcript,
+    parse_transcript,
+    render_transcript,
+)
 
 SOURCE = "import:qdpx"
 KNOWN_EXTENSIONS = (".txt", ".docx", ".doc", ".rtf", ".pdf", ".odt", ".md")
@@ -54,15 +62,19 @@ class ImportPlan:
     decisions: dict[str, dict[tuple[str, str], Decision]] = field(default_factory=dict)  # coder → key → decision
     notes: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    users_without_codings: int = 0
+    cross_coded: int = 0  # selections made by one user, coded by another
 
 
 def import_refi(study: Study, path: Path, *, force: bool = False) -> list[str]:
     """Import a .qdpx/.qde/.qdc into the study; returns notes on what was imported, dropped or repaired."""
+    from grondmotief.interop.refi_summary import privacy_lines, summary
+
     label = path.name
     project = read_refi(path, label)
     plan = make_plan(study, project, label, force=force)
     write_plan(study, plan)
-    return plan.notes
+    return [*plan.notes, *summary(study, project, plan, label), *privacy_lines(study, plan)]
 
 
 # --------------------------------------------------------------------------- planning
@@ -148,6 +160,14 @@ def _transcript_id(src: RSource, ours: bool, taken: set[str]) -> str:
 def _plan_sources(study: Study, project: RProject, plan: ImportPlan, label: str, force: bool) -> None:
     ours = project.origin.startswith("grondmotief")
     coders = _coder_names(project)
+    coding_users = set()
+    for src in project.sources:
+        for sel in src.selections:
+            for c in sel.codings:
+                coding_users.add(c.user or sel.user)
+                if c.user and sel.user and c.user != sel.user:
+                    plan.cross_coded += 1
+    plan.users_without_codings = sum(1 for u in project.users if u not in coding_users)
     present, _ = study.load_transcripts()
     existing = {t.id: t for t in present}
     taken: set[str] = set()
@@ -214,26 +234,42 @@ def _plan_transcript(
             f"{label}: {src.name}: offsets read as {model.name} ({fit} of {checked} selection ends fall between words)"
         )
     norm = normalise(raw)
-    paras, mode = split_paragraphs(norm)
-    mapping, roles, sp_notes = speaker_labels(paras, src.description)
-    plan.notes += [f"{label}: " + n.replace("{source}", tid) for n in sp_notes]
+    lay = layout(norm, src.description)
+    mapping, roles = lay.labels, lay.roles
+    plan.notes += [f"{label}: " + n.replace("{source}", tid) for n in lay.notes]
     if not mapping:
         roles = {"R": "respondent"}
-        plan.notes.append(f"{label}: {tid}: no speaker labels found; every paragraph is labelled R (respondent)")
     turns: list[tuple[str, str]] = []
     kept = []
-    for p in paras:
+    removed_labels = controls = 0
+    for p in lay.paragraphs:
         lbl = mapping.get(p.speaker or "") if mapping else "R"
         start = p.text_start if lbl else p.start
         text, cmap = collapse(norm[start : p.end])
         if not text:
             plan.counts["empty paragraphs skipped"] += 1
             continue
+        removed_labels += _visible(norm[p.start : start])
+        controls += len(CONTROL.findall(text))
         turns.append((lbl or "", text))
         kept.append((p, start, cmap))
     if not turns:
         plan.notes.append(f"{label}: source '{src.name}' not imported: no paragraphs")
         return None
+    what = lay.choice.note({n: mapping.get(n, "?") for n in lay.choice.taken})
+    if not mapping:
+        what = "no speaker turns found; every paragraph is labelled R (respondent)" + (f"; {what}" if what else "")
+    plan.notes.append(f"{label}: {tid}: {len(turns)} paragraph(s); {what}")
+    if lay.split_long:
+        plan.notes.append(
+            f"{label}: {tid}: {lay.split_long} paragraph(s) longer than {MAX_PARAGRAPH} characters were split "
+            "at their line breaks (or sentence ends)"
+        )
+    if controls:
+        plan.notes.append(f"{label}: {tid}: {controls} control character(s) replaced by spaces")
+    lost = _visible(norm) - removed_labels - sum(_visible(t) for _, t in turns)
+    if lost:  # every visible character is either in a paragraph or a speaker label we said we took
+        plan.notes.append(f"{label}: {tid}: {lost} character(s) of the source text are not in the transcript")
     attrs: dict[str, object] = {}
     title = "" if ours else src.name
     for case in cases:
@@ -262,7 +298,7 @@ def _plan_transcript(
             f"{label}: source '{src.name}' would not make a valid transcript",
             errors or [Problem(f"interviews/{tid}.md", None, "paragraphs did not come out as imported")],
         )
-    if mode == "blocks":
+    if lay.mode == "blocks" and any("\n" in norm[p.start : p.end] for p in lay.paragraphs):
         plan.notes.append(f"{label}: {tid}: hard-wrapped text; lines between blank lines were joined into paragraphs")
     return NewTranscript(tid, md, transcript, True, kept, model)
 
@@ -346,17 +382,26 @@ def _place(sel: RSelection, nt: NewTranscript, plan: ImportPlan) -> list[tuple[S
     return out
 
 
+def _visible(text: str) -> int:
+    return sum(1 for ch in text if not ch.isspace())
+
+
 def _merge(plan: ImportPlan, d: Decision) -> None:
+    """Several selections of one code in one paragraph: one decision carrying each as a piece.
+
+    Only the selected text is coded: the stretch between two selections is not (it once was, as
+    one span from the first start to the last end, which made quotes and counts include it).
+    """
     slot = plan.decisions.setdefault(d.coder, {})
     old = slot.get(d.key)
     if old is None:
         slot[d.key] = d
         return
-    both = old.span is not None and d.span is not None
-    span = (min(old.span[0], d.span[0]), max(old.span[1], d.span[1])) if both else None  # type: ignore[index]
+    a, b = old.ranges, d.ranges
     memo = old.memo if d.memo in old.memo else (f"{old.memo}\n\n{d.memo}" if old.memo else d.memo)
-    slot[d.key] = old.model_copy(update={"span": span, "memo": memo, "at": min(old.at, d.at)})
-    plan.counts["selections of one code in one paragraph merged"] += 1
+    merged = old.with_ranges(None if a is None or b is None else [*a, *b])
+    slot[d.key] = merged.model_copy(update={"memo": memo, "at": min(old.at, d.at)})
+    plan.counts["selections of one code in one paragraph (kept as separate pieces of one decision)"] += 1
 
 
 def _drop_existing(study: Study, plan: ImportPlan, force: bool) -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from grondmotief.importers import INTERVIEWER_NAMES
+from grondmotief.speakers import SpeakerChoice, choose_speakers
 
 SPEAKER = re.compile(r"^(?P<name>[^\s:][^:\n]{0,38}?)[ \t]*:[ \t]+(?=\S)")
 OUR_SPEAKERS = re.compile(r"^Speakers:\s*(?P<pairs>.+)$", re.MULTILINE)
@@ -115,77 +115,117 @@ def choose_model(
 
 
 # --------------------------------------------------------------------------- paragraphs
+MAX_PARAGRAPH = 4000  # characters; a longer block is split at its line breaks, else at sentence ends
+
+
 @dataclass
 class Paragraph:
     start: int  # in the normalised text: the paragraph, label included
     end: int
-    speaker: str | None  # the name as written in the source
+    speaker: str | None  # the name as written in the source, when taken as a speaker
     text_start: int  # where the words after the label begin
 
 
-def split_paragraphs(norm: str) -> tuple[list[Paragraph], str]:
-    """Paragraphs of a normalised text and the mode used ('lines' or 'blocks').
+@dataclass
+class Layout:
+    paragraphs: list[Paragraph]
+    mode: str  # "blocks" (blank lines separate paragraphs) or "lines" (every line is one)
+    choice: SpeakerChoice
+    labels: dict[str, str]  # source name → label (I, R, R2 …)
+    roles: dict[str, str]  # label → role
+    notes: list[str]
+    split_long: int = 0  # paragraphs longer than MAX_PARAGRAPH that were split
 
-    Blocks (blank-line separated) when the text is hard-wrapped: blank lines occur and the lines
-    that continue a paragraph are short and do not start with a speaker label. Else one paragraph
-    per non-empty line.
+
+def layout(norm: str, description: str = "") -> Layout:
+    """Paragraphs and speakers of a normalised source text, following the source's own structure.
+
+    Paragraphs are the blank-line separated blocks when the text has blank lines, else its lines;
+    a line that opens with a speaker label (see grondmotief.speakers) starts a new paragraph too.
+    A paragraph longer than MAX_PARAGRAPH is split at its line breaks (else at sentence ends), so a
+    hard-wrapped text never becomes one paragraph of tens of thousands of characters.
     """
     lines: list[tuple[int, int]] = []
     pos = 0
     for chunk in norm.split("\n"):
-        lines.append((pos, pos + len(chunk)))
-        pos += len(chunk) + 1
-    spans = [(a, b) for a, b in lines if norm[a:b].strip()]
-    blank_breaks = single = wrapped = 0
-    prev_end = None
-    for a, b in spans:
-        if prev_end is not None:
-            gap = norm[prev_end:a]
-            if gap.count("\n") >= 2:
-                blank_breaks += 1
-            else:
-                single += 1
-                if not SPEAKER.match(norm[a:b].lstrip()) and prev_end - _line_start(norm, prev_end) <= 100:
-                    wrapped += 1
-        prev_end = b
-    blocks = blank_breaks > 0 and single > 0 and wrapped >= 0.8 * single
-    groups: list[list[tuple[int, int]]] = []
-    prev_end = None
-    for a, b in spans:
-        new = (
-            prev_end is None
-            or not blocks
-            or norm[prev_end:a].count("\n") >= 2
-            or bool(SPEAKER.match(norm[a:b].lstrip()))
-        )
-        if new:
-            groups.append([(a, b)])
+        a, b = pos, pos + len(chunk)
+        pos = b + 1
+        if chunk.strip():
+            a += len(chunk) - len(chunk.lstrip())
+            b -= len(chunk) - len(chunk.rstrip())
+            lines.append((a, b))
+    blank = [i > 0 and norm.count("\n", lines[i - 1][1], lines[i][0]) >= 2 for i in range(len(lines))]
+    blocks = any(blank)
+    names = [m["name"].strip() if (m := SPEAKER.match(norm[a:b])) else None for a, b in lines]
+    units = (1 + sum(blank)) if blocks else len(lines)
+    ours = _declared(description)
+    if ours:  # our own export: exactly the labels the transcript declared; anything else is text
+        taken = {n: sum(1 for x in names if x == n) for n in dict.fromkeys(x for x in names if x in ours)}
+        choice = SpeakerChoice(taken)
+        labels, roles, notes = {n: n for n in taken}, dict(ours), []
+    else:
+        choice = choose_speakers([n for n in names if n], units)
+        labels, roles, notes = _assign(list(choice.taken))
+    groups: list[list[int]] = []
+    for i in range(len(lines)):
+        if not groups or not blocks or blank[i] or (names[i] in choice.taken):
+            groups.append([i])
         else:
-            groups[-1].append((a, b))
-        prev_end = b
-    paras = []
+            groups[-1].append(i)
+    out = Layout([], "blocks" if blocks else "lines", choice, labels, roles, notes)
     for g in groups:
-        a, b = g[0][0], g[-1][1]
-        seg = norm[a:b]
-        a += len(seg) - len(seg.lstrip())
-        b -= len(seg) - len(seg.rstrip())
-        m = SPEAKER.match(norm[a:b])
-        paras.append(Paragraph(a, b, m["name"].strip() if m else None, a + m.end() if m else a))
-    return paras, "blocks" if blocks else "lines"
+        pieces = [g]
+        if lines[g[-1]][1] - lines[g[0]][0] > MAX_PARAGRAPH:
+            pieces = _line_chunks(norm, lines, g)  # at the source's line breaks first
+        for piece in pieces:
+            a, b = lines[piece[0]][0], lines[piece[-1]][1]
+            name = names[piece[0]] if names[piece[0]] in choice.taken else None
+            m = SPEAKER.match(norm[a:b]) if name else None
+            text_start = a + m.end() if m else a
+            bounds = _sentence_chunks(norm, text_start, b) if b - a > MAX_PARAGRAPH else [(text_start, b)]
+            for k, (x, y) in enumerate(bounds):
+                first = k == 0
+                out.paragraphs.append(Paragraph(a if first else x, y, name if first else None, x))
+    out.split_long = len({id(g) for g in groups if lines[g[-1]][1] - lines[g[0]][0] > MAX_PARAGRAPH})
+    return out
 
 
-def _line_start(text: str, i: int) -> int:
-    return text.rfind("\n", 0, i) + 1
+def _line_chunks(norm: str, lines: list[tuple[int, int]], group: list[int]) -> list[list[int]]:
+    """A long block's lines in runs of at most MAX_PARAGRAPH characters, cut after a line that ends
+    a sentence where one is near the limit (a hard-wrapped paragraph is not cut mid-sentence)."""
+    out: list[list[int]] = []
+    run: list[int] = []
+    for i in group:
+        if run and lines[i][1] - lines[run[0]][0] > MAX_PARAGRAPH:
+            ends = [k for k, j in enumerate(run) if norm[lines[j][1] - 1] in ".?!…\"'”"]
+            cut = ends[-1] + 1 if ends and ends[-1] + 1 >= len(run) // 2 else len(run)
+            out.append(run[:cut])
+            run = run[cut:]
+        run.append(i)
+    if run:
+        out.append(run)
+    return out
 
 
-def speaker_labels(paras: list[Paragraph], description: str) -> tuple[dict[str, str], dict[str, str], list[str]]:
-    """(source name → label, label → role, notes). Names used once only are not taken as speakers.
+def _sentence_chunks(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """[a, b) cut into pieces of at most MAX_PARAGRAPH characters, at sentence ends where there are any."""
+    out = []
+    while b - a > MAX_PARAGRAPH:
+        window = text[a : a + MAX_PARAGRAPH]
+        cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "))
+        cut = cut + 1 if cut > MAX_PARAGRAPH // 4 else window.rfind(" ")
+        if cut <= 0:
+            cut = MAX_PARAGRAPH
+        out.append((a, a + len(text[a : a + cut].rstrip())))
+        a += cut
+        while a < b and text[a].isspace():
+            a += 1
+    out.append((a, b))
+    return out
 
-    Our own exports say 'Speakers: I = interviewer, R = respondent' in the source description,
-    and those labels are kept. Otherwise the interviewer becomes I and others R, R2, … (names
-    are personal data and are not written).
-    """
-    counts = Counter(p.speaker for p in paras if p.speaker)
+
+def _declared(description: str) -> dict[str, str]:
+    """Labels our own export declares in the source description ('Speakers: I = interviewer, …')."""
     ours: dict[str, str] = {}
     m = OUR_SPEAKERS.search(description or "")
     if m:
@@ -194,14 +234,13 @@ def speaker_labels(paras: list[Paragraph], description: str) -> tuple[dict[str, 
                 lbl, role = (x.strip() for x in pair.split("=", 1))
                 if LABEL_OK.fullmatch(lbl) and role:
                     ours[lbl] = role
-    if ours:
-        # Our own export: exactly the labels the transcript declared; anything else is text.
-        return {n: n for n in counts if n in ours}, dict(ours), []
-    names = [n for n in dict.fromkeys(p.speaker for p in paras if p.speaker) if counts[n] >= 2]
-    if not names or sum(counts[n] for n in names) < 0.3 * len(paras):
+    return ours
+
+
+def _assign(names: list[str]) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """Source names → labels: the interviewer I, others R, R2, … (names are personal data, not written)."""
+    if not names:
         return {}, {}, []
-    # In a labelled transcript a speaker may say one thing only; take such names when they look like one.
-    names = [n for n in dict.fromkeys(p.speaker for p in paras if p.speaker) if counts[n] >= 2 or _name_like(n)]
     guess = [n for n in names if INTERVIEWER_NAMES.match(n)]
     notes = []
     if guess:
@@ -219,11 +258,6 @@ def speaker_labels(paras: list[Paragraph], description: str) -> tuple[dict[str, 
             mapping[n] = "R" if k == 1 else f"R{k}"
     roles = {lbl: ("interviewer" if lbl == "I" else "respondent") for lbl in mapping.values()}
     return mapping, roles, notes
-
-
-def _name_like(name: str) -> bool:
-    words = name.split()
-    return 0 < len(words) <= 3 and (name[0].isupper() or name[0].isdigit()) and not re.search(r"[,.;!?\"()]", name)
 
 
 def collapse(text: str) -> tuple[str, Sequence[int]]:

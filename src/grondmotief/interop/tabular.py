@@ -15,6 +15,8 @@ from typing import Any
 from grondmotief.codings import NONE_CODE
 from grondmotief.study import Study
 
+ELISION = " (…) "  # as quotes.ELISION; not imported from there, which pulls in more than an export needs
+
 FIXED = (
     "citation",
     "transcript",
@@ -28,6 +30,7 @@ FIXED = (
     "score",
     "span_start",
     "span_end",
+    "spans",
     "at",
     "memo",
     "quote",
@@ -58,7 +61,7 @@ def decision_rows(
             continue
         seg = study.segment(a.segment)
         code = cb.codes.get(d.code)
-        lo, hi = (0, 0) if nothing else d.span if d.span is not None else (0, len(seg.text))
+        pieces = [(0, 0)] if nothing else d.ranges or [(0, len(seg.text))]
         row: dict[str, Any] = {
             "citation": seg.id,
             "transcript": seg.transcript,
@@ -72,9 +75,11 @@ def decision_rows(
             "score": d.score,
             "span_start": d.span[0] if d.span else None,
             "span_end": d.span[1] if d.span else None,
+            # Several separate pieces of one passage: "start-end;start-end" (span_* is then their extent).
+            "spans": ";".join(f"{a}-{b}" for a, b in d.spans) if d.spans else None,
             "at": d.at,
             "memo": d.memo,
-            "quote": seg.text[lo:hi],
+            "quote": ELISION.join(seg.text[a:b] for a, b in pieces),
         }
         attrs = transcripts[seg.transcript].attributes
         for key, col in zip(attr_keys, attr_cols, strict=True):

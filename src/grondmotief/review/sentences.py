@@ -106,3 +106,33 @@ def _abbreviation_before(text: str, dot: int) -> bool:
     if "'" in word or "’" in word:
         return False
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def parse_ranges(answer: str, count: int) -> list[tuple[int, int]] | None:
+    """'2-3,7' → [(2, 3), (7, 7)]: several ranges, sorted, touching ones joined; None when unreadable."""
+    parts = [p for p in answer.replace(";", ",").split(",") if p.strip()]
+    if not parts:
+        return None
+    ranges = []
+    for part in parts:
+        rng = parse_range(part, count)
+        if rng is None:
+            return None
+        ranges.append(rng)
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted(ranges):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
+
+
+def sentence_ranges(text: str, spans: list[tuple[int, int]] | None) -> list[tuple[int, int]]:
+    """The 1-based sentence ranges each span covers; [] for the whole passage."""
+    out = []
+    for span in spans or []:
+        rng = sentence_range(text, span)
+        if rng is not None:
+            out.append(rng)
+    return out

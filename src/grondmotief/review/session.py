@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from grondmotief.codings import NONE_CODE, Decision, now_iso
+from grondmotief.codings import NONE_CODE, Decision, now_iso, span_fields, union_ranges
 from grondmotief.errors import CodingsError, GrondmotiefError
 from grondmotief.review.sentences import sentence_span
 from grondmotief.review.suggestions import SuggestionFeed
@@ -136,6 +136,10 @@ def none_decision(seg: Segment, coder: str, *, memo: str = "", at: str | None = 
     )
 
 
+class StaleUndo(GrondmotiefError):
+    """Undo or redo refused: the decision it would change is no longer the one this session wrote."""
+
+
 class ReviewSession:
     def __init__(
         self,
@@ -146,8 +150,10 @@ class ReviewSession:
         feed: SuggestionFeed | None = None,
         codes: list[str] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        read_only: bool = False,
     ) -> None:
         self.study = study
+        self.read_only = read_only  # browsing (`--read-only`): nothing is written
         self.coder = coder
         self.store = study.store(coder)
         self.queue = list(segments)
@@ -155,6 +161,7 @@ class ReviewSession:
         self.codes = set(codes) if codes else None  # suggestions limited to these codes
         self.clock = clock
         self.undo_stack: list[Step] = []
+        self.redo_stack: list[Step] = []  # steps taken back by undo, newest last; a new decision clears it
         self.pending_memo: dict[str, str] = {}
         self.decisions: dict[Key, Decision] = {}
         self._by_segment: dict[str, list[Decision]] = {}
@@ -203,6 +210,20 @@ class ReviewSession:
                 return i
         return max(0, len(self.queue) - 1)
 
+    def resume_note(self) -> str:
+        """Where the session starts and why, e.g. "first undecided: r1¶6; you stopped at r1¶8"."""
+        if not self.queue:
+            return ""
+        here = self.current.id
+        queued = {seg.id for seg in self.queue}
+        mine = [d for d in self.decisions.values() if d.segment in queued]
+        if not mine:
+            return ""
+        last = max(mine, key=lambda d: (d.at, d.sort_key())).segment
+        if all(self.decided(seg) for seg in self.queue):
+            return f"Every passage here has a decision; showing the last one. You stopped at {last}."
+        return f"Resuming at {here}, the first passage without a decision; you stopped at {last}."
+
     @property
     def current(self) -> Segment:
         return self.queue[self.index]
@@ -240,6 +261,7 @@ class ReviewSession:
         span: tuple[int, int] | None,
         memo: str | None,
         manual: bool = False,
+        spans: list[tuple[int, int]] | None = None,
     ) -> Decision:
         seg = self.current
         prev = item.decision
@@ -257,6 +279,7 @@ class ReviewSession:
             code=item.code,
             decision=verdict,
             span=span,
+            spans=spans if span is not None else None,
             source=source,
             score=score,
             coder=self.coder,
@@ -265,11 +288,13 @@ class ReviewSession:
             text_sha=seg.sha,
         )
 
-    def _write(self, step: Step) -> Step:
+    def _write(self, step: Step, *, redo: bool = False) -> Step:
         records = [c.after for c in step.changes if c.after is not None]
         removals = [c.key for c in step.changes if c.after is None]
         self._store_write(records, removals)
         self.undo_stack.append(step)
+        if not redo:
+            self.redo_stack.clear()
         seg = self.current.id
         if step.memo is not None:
             self.pending_memo.pop(step.memo[0], None)
@@ -280,6 +305,8 @@ class ReviewSession:
         return step
 
     def _store_write(self, records: list[Decision], removals: list[Key]) -> None:
+        if self.read_only:
+            raise GrondmotiefError("this session is read-only (--read-only): nothing is recorded")
         before = self._stat()
         if records:
             self.store.record(records)
@@ -308,6 +335,7 @@ class ReviewSession:
         span: tuple[int, int] | None = None,
         keep_span: bool = True,
         manual: bool = False,
+        spans: list[tuple[int, int]] | None = None,
     ) -> Step | None:
         seg = self.current
         pending = self.pending_memo.get(seg.id)
@@ -315,14 +343,23 @@ class ReviewSession:
         for code in codes:
             item = self.item(code)
             prev = item.decision
-            if prev is not None and prev.decision == verdict and (keep_span or prev.span == span):
+            if (
+                prev is not None
+                and prev.decision == verdict
+                and (keep_span or prev.pieces == (spans or ([span] if span else None)))
+            ):
                 continue
-            new_span = prev.span if (keep_span and prev is not None and verdict == "accepted") else span
+            kept = prev if keep_span and prev is not None and verdict == "accepted" else None
+            new_span = kept.span if kept is not None else span
+            new_spans = kept.spans if kept is not None else spans
             memo = None
             if pending is not None and step.memo is None:
                 memo = (prev.memo + "\n" + pending).strip() if prev is not None and prev.memo else pending
                 step.memo = (seg.id, pending)
-            new = self._decision(item, verdict, new_span if verdict == "accepted" else None, memo, manual)
+            accepted = verdict == "accepted"
+            new = self._decision(
+                item, verdict, new_span if accepted else None, memo, manual, new_spans if accepted else None
+            )
             step.changes.append(Change((seg.id, code), prev, new))
         if not step.changes:
             return None
@@ -358,10 +395,11 @@ class ReviewSession:
         items = self.items()
         codes = [it.code for it in items if it.state == "open"]
         pending = self.pending_memo.get(seg.id)
-        step = Step(self.index, f"rejected {len(codes)} suggestion(s)")
+        named = ", ".join(codes)
+        step = Step(self.index, f"rejected: {named}")
         nothing = not any(it.state == "accepted" for it in items) and self.nothing_applies(seg) is None
         if nothing:
-            step.what = "nothing applies" + (f", {len(codes)} suggestion(s) rejected" if codes else "")
+            step.what = "nothing applies" + (f"; rejected: {named}" if codes else "")
             step.changes.append(Change((seg.id, NONE_CODE), None, none_decision(seg, self.coder, memo=pending or "")))
             if pending is not None:
                 step.memo = (seg.id, pending)
@@ -375,13 +413,21 @@ class ReviewSession:
             return None
         return self._write(step)
 
-    def narrow(self, code: str, first: int, last: int) -> Step | None:
-        """Accept `code` with its quote narrowed to sentences first..last (1-based)."""
+    def narrow(
+        self, code: str, ranges: list[tuple[int, int]], *, manual: bool = False, what: str | None = None
+    ) -> Step | None:
+        """Accept `code` quoting only the sentence ranges given (1-based), e.g. [(2, 3), (7, 7)].
+
+        Several ranges are one decision with several parts (`spans`); all sentences is the whole passage.
+        """
         text = self.current.text
-        span: tuple[int, int] | None = sentence_span(text, first, last)
-        if span == (0, len(text.rstrip())) or span == (0, len(text)):
-            span = None
-        return self._decide([code], "accepted", f"quote of {code} narrowed", span=span, keep_span=False)
+        # Overlapping or touching ranges ("2-3,3-4") become one piece, as the decision model requires.
+        parts = union_ranges(sentence_span(text, first, last) for first, last in ranges)
+        whole = len(parts) == 1 and parts[0] in ((0, len(text.rstrip())), (0, len(text)))
+        span, spans = (None, None) if whole else span_fields(parts)
+        quoted = "sentences " + ",".join(f"{a}" if a == b else f"{a}-{b}" for a, b in ranges)
+        what = f"{what}, quoting {quoted}" if what else f"quote of {code}: {quoted}"
+        return self._decide([code], "accepted", what, span=span, keep_span=False, spans=spans, manual=manual)
 
     def set_memo(self, code: str | None, text: str) -> str:
         """Memo on `code`'s decision; held pending when that code has no decision yet. Returns where it went."""
@@ -409,20 +455,49 @@ class ReviewSession:
         return self.pending_memo.get(self.current.id, "")
 
     def undo(self) -> Step | None:
-        """Take back the last step: restore (or remove) each decision on disk, go to its passage."""
+        """Take back the last step: restore (or remove) each decision on disk, go to its passage.
+
+        Raises `StaleUndo` when the file no longer holds what the step wrote (the decision was
+        changed since, e.g. in another terminal): undoing then would destroy that later decision.
+        """
         if not self.undo_stack:
             return None
         step = self.undo_stack[-1]  # popped only once the file is restored
+        self._check_latest(step, [c.after for c in step.changes], "undone")
         records = [c.before for c in step.changes if c.before is not None]
         removals = [c.key for c in step.changes if c.before is None]
         self._store_write(records, removals)
         self.undo_stack.pop()
+        self.redo_stack.append(step)
         for c in step.changes:
             self._apply_local(c.key, c.before)
         if step.memo is not None:
             self.pending_memo[step.memo[0]] = step.memo[1]
         self.index = min(step.index, len(self.queue) - 1)
         return step
+
+    def redo(self) -> Step | None:
+        """Make again the step the last undo took back (memo included), if nothing changed it since."""
+        if not self.redo_stack:
+            return None
+        step = self.redo_stack[-1]
+        self._check_latest(step, [c.before for c in step.changes], "redone")
+        self.redo_stack.pop()
+        self.index = min(step.index, len(self.queue) - 1)
+        self._write(step, redo=True)
+        return step
+
+    def _check_latest(self, step: Step, expected: list[Decision | None], verb: str) -> None:
+        self.refresh()
+        for c, want in zip(step.changes, expected, strict=True):
+            now = self.decisions.get(c.key)
+            if now != want:
+                self.undo_stack = [s for s in self.undo_stack if s is not step]
+                self.redo_stack = [s for s in self.redo_stack if s is not step]
+                raise StaleUndo(
+                    f"not {verb}: {c.key[0]} / {c.key[1] if c.key[1] != NONE_CODE else 'nothing applies'} "
+                    "was changed since (another session of yours?); what is on disk stays"
+                )
 
     # Moving ------------------------------------------------------------------
     def go(self, index: int) -> bool:

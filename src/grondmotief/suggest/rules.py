@@ -19,6 +19,7 @@ are not consistent about them.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -102,40 +103,50 @@ def fingerprint(codebook: Codebook, pipeline_version: str) -> str:
 
 def compile_rules(codebook: Codebook, nlp: Any) -> list[Rule]:
     from grondmotief.suggest.pipeline import lemmatize_keyword
-    from grondmotief.suggest.profile import phrase_informativeness
 
     stop = frozenset(getattr(nlp.Defaults, "stop_words", ()) or ())
     rules: list[Rule] = []
     for cid in codebook.order:
         seen: set[str] = set()
         for raw in codebook.codes[cid].spec.keywords:
-            text = " ".join(raw.lower().split())
-            if not text or text == "*" or text in seen:
-                continue
-            seen.add(text)
-            words = []
-            for w in text.split(" "):
-                if w.endswith("*") and len(w) > 1:
-                    words.append(Word(frozenset(), fold(w[:-1])))
-                else:
-                    w = w.rstrip("*")
-                    words.append(Word(frozenset({fold(w), fold(lemmatize_keyword(nlp, w))}), None))
-            kind = "phrase" if len(words) > 1 else "keyword"
-            verb = any(_looks_like_verb(w, stop) for w in text.split(" ")) if len(words) > 1 else False
-            label = f"{kind}:{text}"
-            info = phrase_informativeness([w.rstrip("*") for w in text.split(" ")], stop)
-            if len(words) > 1 or words[0].stem is not None:
-                # A stem (verzekering*) may head a compound: vrijwilligersverzekering.
-                rules.append(Rule(cid, label, tuple(words), verb, head=len(words) == 1, info=info))
-                continue
-            lemma = fold(lemmatize_keyword(nlp, text))
-            rules.append(Rule(cid, label, tuple(words), head=_head_noun(lemma), info=info))
-            parts = separable(lemma)
-            if parts is not None:
-                particle, verb_lemma = parts
-                pair = (Word(frozenset({verb_lemma}), None), Word(frozenset({particle}), None))
-                rules.append(Rule(cid, label, pair, split=True, info=info))
+            rules += keyword_rules(cid, raw, lambda w: lemmatize_keyword(nlp, w), stop, seen)
     return rules
+
+
+def keyword_rules(
+    cid: str, raw: str, lemma_of: Callable[[str], str], stop: frozenset[str], seen: set[str] | None = None
+) -> list[Rule]:
+    """The rules of one keyword (a word, `stem*` or a phrase) for code `cid`: what a codebook
+    keyword compiles to, and what `find` compiles a query term to, so both match alike."""
+    from grondmotief.suggest.profile import phrase_informativeness
+
+    text = " ".join(raw.lower().split())
+    if not text or text == "*" or (seen is not None and text in seen):
+        return []
+    if seen is not None:
+        seen.add(text)
+    words = []
+    for w in text.split(" "):
+        if w.endswith("*") and len(w) > 1:
+            words.append(Word(frozenset(), fold(w[:-1])))
+        else:
+            w = w.rstrip("*")
+            words.append(Word(frozenset({fold(w), fold(lemma_of(w))}), None))
+    kind = "phrase" if len(words) > 1 else "keyword"
+    verb = any(_looks_like_verb(w, stop) for w in text.split(" ")) if len(words) > 1 else False
+    label = f"{kind}:{text}"
+    info = phrase_informativeness([w.rstrip("*") for w in text.split(" ")], stop)
+    if len(words) > 1 or words[0].stem is not None:
+        # A stem (verzekering*) may head a compound: vrijwilligersverzekering.
+        return [Rule(cid, label, tuple(words), verb, head=len(words) == 1, info=info)]
+    lemma = fold(lemma_of(text))
+    out = [Rule(cid, label, tuple(words), head=_head_noun(lemma), info=info)]
+    parts = separable(lemma)
+    if parts is not None:
+        particle, verb_lemma = parts
+        pair = (Word(frozenset({verb_lemma}), None), Word(frozenset({particle}), None))
+        out.append(Rule(cid, label, pair, split=True, info=info))
+    return out
 
 
 # Particles that Dutch separates from their verb ("denkt mee", "stuurt door"). Left out: over,
