@@ -25,7 +25,8 @@ from grondmotief.models import Strict, validation_problems
 from grondmotief.transcripts import SEGMENT_REF, Transcript, parse_segment_ref
 
 CODER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-SOURCE = re.compile(r"^(manual|suggest:[a-z0-9_+-]+|import:[a-z0-9_+-]+|reconcile)$")
+# search:<query> comes from `find --code-as`: the query as typed, on one line.
+SOURCE = re.compile(r"^(manual|suggest:[a-z0-9_+-]+|import:[a-z0-9_+-]+|search:[^\n\r]{1,200}|reconcile)$")
 FIELD_ORDER = ("segment", "code", "decision", "span", "source", "score", "coder", "at", "memo", "text_sha")
 # Reserved code id: "the coder reviewed this passage and no code applies" (`x` in the review
 # loop), recorded as an accepted decision. Never a codebook id (those start with a letter or digit).
@@ -40,7 +41,7 @@ class Decision(Strict):
     span: tuple[int, int] | None = Field(
         None, description="0-based, end-exclusive code points into the segment text; null = whole segment."
     )
-    source: str = Field("manual", description="manual, suggest:<engine>, import:<format> or reconcile.")
+    source: str = Field("manual", description="manual, suggest:<engine>, import:<format>, search:<query> or reconcile.")
     score: float | None = None
     coder: str
     at: str = Field(description="UTC time of the decision, ISO 8601.")
@@ -66,7 +67,7 @@ class Decision(Strict):
     @classmethod
     def _source(cls, v: str) -> str:
         if not SOURCE.fullmatch(v):
-            raise ValueError("must be manual, suggest:<engine>, import:<format> or reconcile")
+            raise ValueError("must be manual, suggest:<engine>, import:<format>, search:<query> or reconcile")
         return v
 
     @field_validator("span")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from enum import Enum
 from typing import Annotated
 
 import typer
@@ -15,6 +16,11 @@ from grondmotief.cli.output import Column, Fmt, emit
 from grondmotief.errors import UsageProblem
 
 ORDER = 56
+
+
+class SpanChoice(str, Enum):
+    passage = "passage"
+    sentence = "sentence"
 
 
 def register(app: typer.Typer) -> None:
@@ -55,6 +61,23 @@ def find(
     allow_flagged: Annotated[
         bool, typer.Option("--allow-flagged", help="Also show passages the personal-data scan flags.")
     ] = False,
+    code_as: Annotated[
+        str | None,
+        typer.Option(
+            "--code-as",
+            help="Record an accepted decision of this code on every passage with a match (needs --coder NAME).",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="With --code-as: list the decisions, write nothing.")
+    ] = False,
+    span: Annotated[
+        SpanChoice,
+        typer.Option(
+            "--span", help="With --code-as: the whole passage, or the matching sentence(s).", case_sensitive=False
+        ),
+    ] = SpanChoice.passage,
     chosen_format: Annotated[
         QuoteFormat | None,
         typer.Option(
@@ -76,6 +99,11 @@ def find(
     --uncoded searches the passages without an accepted code. Passages the personal-data scan
     flags are withheld with a warning, as quotes are. Warm searches read the suggest cache only.
 
+    --code-as CODE --coder NAME records an accepted decision of CODE for NAME on every passage with
+    a match (source `search:QUERY`, through the same store as `grondmotief code`; --span sentence
+    narrows it to the matching sentences). Passages where NAME already decided CODE, or marked
+    "nothing applies", are left alone. Try --dry-run first; undo one by deciding again.
+
     Example: grondmotief find meedenken --where organisation_type=volunteers-only
     """
     from grondmotief.quotes import parse_where
@@ -96,8 +124,20 @@ def find(
             "--uncoded searches passages without codes; it cannot be combined with --code/--theme/--motive"
         )
     require_transcripts(s, transcript)
-    selection = Selection(codes, parse_where(where, s), transcript, require_coders(s, coder), uncoded)
-    found = run_find(s, q, selection, width=width, allow_flagged=allow_flagged)
+    if code_as is not None:
+        require_codes(s, [code_as], None, "--code-as")
+        coders = [_one_coder(coder)]
+    else:
+        if dry_run:
+            raise UsageProblem("--dry-run goes with --code-as")
+        coders = require_coders(s, coder)
+    selection = Selection(codes, parse_where(where, s), transcript, coders, uncoded)
+    # Coding from a search decides on every match; only what is printed is screened.
+    found = run_find(s, q, selection, width=width, allow_flagged=allow_flagged or code_as is not None)
+    if code_as is not None:
+        _code_as(s, coders[0], code_as, query, found, span.value, dry_run, fmt)
+        warn_orphans(found.orphaned)
+        return
     if count:
         rows = counts(found.hits)
         emit(
@@ -123,6 +163,39 @@ def find(
     n_pass = len({h.id for h in found.hits})
     info(f"{len(found.hits)} match(es) in {n_pass} of {found.passages} passage(s) searched")
     warn_orphans(found.orphaned)
+
+
+def _one_coder(coder: str | None) -> str:
+    from grondmotief.codings import CODER_NAME
+
+    if not coder or "," in coder:
+        raise UsageProblem("--code-as needs the one coder who decides: --coder NAME")
+    if not CODER_NAME.fullmatch(coder):
+        raise UsageProblem(f"--coder '{coder}': a coder name is letters, digits, '-' and '_'")
+    return coder
+
+
+def _code_as(s: object, coder: str, code: str, query: str, found: object, span: str, dry_run: bool, fmt: Fmt) -> None:
+    """Plan the decisions, show them (ids and spans only: never passage text), record unless dry."""
+    from grondmotief.review.search_coding import plan_search_coding, record_search_coding
+
+    plan = plan_search_coding(s, coder, code, query, found.hits, span)  # type: ignore[arg-type, attr-defined]
+    rows = [
+        {"id": d.segment, "code": d.code, "span": list(d.span) if d.span else None, "source": d.source}
+        for d in plan.decisions
+    ]
+    cols = [Column("id"), Column("code"), Column("span"), Column("source")]
+    emit(rows, cols, Fmt.table if fmt == Fmt.text else fmt)
+    if not dry_run:
+        record_search_coding(s, coder, plan)  # type: ignore[arg-type]
+    verb = "would record" if dry_run else "recorded"
+    info(
+        f"{verb} {len(plan.decisions)} decision(s) of {plan.decisions[0].code if plan.decisions else code} "
+        f"for {coder}"
+        + ("" if dry_run else f" in codings/{coder}.jsonl")
+        + (f"; left alone: {len(plan.already)} already decided" if plan.already else "")
+        + (f", {len(plan.nothing)} marked nothing applies" if plan.nothing else "")
+    )
 
 
 def _highlight() -> tuple[str, str]:
