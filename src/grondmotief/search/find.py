@@ -62,35 +62,17 @@ class Found:
 
 
 def find(study: Study, query: Query, selection: Selection, *, width: int = 40, allow_flagged: bool = False) -> Found:
-    from grondmotief.analysis import coded_passages
     from grondmotief.pii import kinds, scan_text
-    from grondmotief.quotes import QuoteFinder, attribution
+    from grondmotief.quotes import attribution
 
-    allowed: set[str] | None = None
-    uncoded: set[str] = set()
-    orphaned = 0
-    if selection.codes or selection.uncoded:
-        coded = coded_passages(study, selection.coders)
-        orphaned = coded.orphaned
-        if selection.codes:
-            allowed = set(QuoteFinder(study, coded).candidates(selection.codes))
-        if selection.uncoded:
-            uncoded = set(coded.by_segment)
-    wanted_t = _transcripts(study, selection)
     reader = PassageReader(study)
     matcher = reader.matcher(query)
     privacy = study.settings.privacy
     hits: list[Hit] = []
     withheld: list[tuple[str, str]] = []
     searched = 0
-    for tp in reader.read(wanted_t, parse=query.needs_parse):
-        segs = [
-            s
-            for s in tp.segments
-            if (allowed is None or s.id in allowed) and not (selection.uncoded and s.id in uncoded)
-        ]
-        if not segs:
-            continue
+    sel = selected(study, selection, reader, parse=query.needs_parse)
+    for tp, segs in sel:
         searched += len(segs)
         ids = {s.id for s in segs}
         found = matcher.match_parsed(tp.parsed, tp.texts(ids)) if tp.parsed is not None else None
@@ -111,7 +93,39 @@ def find(study: Study, query: Query, selection: Selection, *, width: int = 40, a
                 hits.append(
                     Hit(seg.id, seg.transcript, seg.n, attr, m.start, m.end, line.left, line.match, line.right, m.kind)
                 )
-    return Found(hits, searched, withheld, reader.parsed_transcripts, orphaned)
+    return Found(hits, searched, withheld, reader.parsed_transcripts, sel.orphaned)
+
+
+class selected:  # noqa: N801 - used like a generator function
+    """(transcript passages, its selected segments) per transcript with any; `orphaned` is
+    known once iteration starts."""
+
+    def __init__(self, study: Study, selection: Selection, reader: PassageReader, *, parse: bool) -> None:
+        self.study, self.selection, self.reader, self.parse = study, selection, reader, parse
+        self.orphaned = 0
+
+    def __iter__(self) -> Any:
+        from grondmotief.analysis import coded_passages
+        from grondmotief.quotes import QuoteFinder
+
+        study, selection = self.study, self.selection
+        allowed: set[str] | None = None
+        uncoded: set[str] = set()
+        if selection.codes or selection.uncoded:
+            coded = coded_passages(study, selection.coders)
+            self.orphaned = coded.orphaned
+            if selection.codes:
+                allowed = set(QuoteFinder(study, coded).candidates(selection.codes))
+            if selection.uncoded:
+                uncoded = set(coded.by_segment)
+        for tp in self.reader.read(_transcripts(study, selection), parse=self.parse):
+            segs = [
+                s
+                for s in tp.segments
+                if (allowed is None or s.id in allowed) and not (selection.uncoded and s.id in uncoded)
+            ]
+            if segs:
+                yield tp, segs
 
 
 def _transcripts(study: Study, selection: Selection) -> list[str] | None:
