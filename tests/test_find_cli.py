@@ -116,3 +116,22 @@ def test_bad_queries_are_usage_errors(demo: Path) -> None:
         r = run_cli("find", "--study", str(demo), *args)
         assert r.exit_code == 2, args
         assert r.stderr.startswith("Error:") and "Traceback" not in r.stderr
+
+
+def test_warm_find_and_words_do_not_import_spacy(demo: Path) -> None:
+    import subprocess
+    import sys
+
+    find(demo, "meedenken")  # the cache is warm from here on
+    code = (
+        "import json, sys\n"
+        "from typer.testing import CliRunner\n"
+        "from grondmotief.cli.app import app\n"
+        "codes = []\n"
+        f"for args in (['find', 'meedenken'], ['find', 'wachtlijst', '--exact'], ['words', '--heads']):\n"
+        f"    codes.append(CliRunner().invoke(app, ['--study', {str(demo)!r}, *args]).exit_code)\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'sklearn', 'thinc'))\n"
+        "print(json.dumps({'codes': codes, 'heavy': heavy}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"codes": [0, 0, 0], "heavy": []}
