@@ -124,6 +124,7 @@ def find(
             "--uncoded searches passages without codes; it cannot be combined with --code/--theme/--motive"
         )
     require_transcripts(s, transcript)
+    coders: list[str] | None
     if code_as is not None:
         require_codes(s, [code_as], None, "--code-as")
         coders = [_one_coder(coder)]
@@ -135,7 +136,7 @@ def find(
     # Coding from a search decides on every match; only what is printed is screened.
     found = run_find(s, q, selection, width=width, allow_flagged=allow_flagged or code_as is not None)
     if code_as is not None:
-        _code_as(s, coders[0], code_as, query, found, span.value, dry_run, fmt)
+        _code_as(s, _one_coder(coder), code_as, query, found, span.value, dry_run, fmt)
         warn_orphans(found.orphaned)
         return
     if count:
