@@ -25,7 +25,8 @@ from grondmotief.models import Strict, validation_problems
 from grondmotief.transcripts import SEGMENT_REF, Transcript, parse_segment_ref
 
 CODER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-SOURCE = re.compile(r"^(manual|suggest:[a-z0-9_+-]+|import:[a-z0-9_+-]+|reconcile)$")
+# search:<query> comes from `find --code-as`: the query as typed, on one line.
+SOURCE = re.compile(r"^(manual|suggest:[a-z0-9_+-]+|import:[a-z0-9_+-]+|search:[^\n\r]{1,200}|reconcile)$")
 FIELD_ORDER = ("segment", "code", "decision", "span", "spans", "source", "score", "coder", "at", "memo", "text_sha")
 # Reserved code id: "the coder reviewed this passage and no code applies" (`x` in the review
 # loop), recorded as an accepted decision. Never a codebook id (those start with a letter or digit).
@@ -47,7 +48,7 @@ class Decision(Strict):
         description="Only when the decision covers several separate pieces of the passage: each piece, "
         "sorted, not touching; `span` is then their extent. Absent for one piece or the whole passage.",
     )
-    source: str = Field("manual", description="manual, suggest:<engine>, import:<format> or reconcile.")
+    source: str = Field("manual", description="manual, suggest:<engine>, import:<format>, search:<query> or reconcile.")
     score: float | None = None
     coder: str
     at: str = Field(description="UTC time of the decision, ISO 8601.")
@@ -73,7 +74,7 @@ class Decision(Strict):
     @classmethod
     def _source(cls, v: str) -> str:
         if not SOURCE.fullmatch(v):
-            raise ValueError("must be manual, suggest:<engine>, import:<format> or reconcile")
+            raise ValueError("must be manual, suggest:<engine>, import:<format>, search:<query> or reconcile")
         return v
 
     @field_validator("span")
