@@ -145,11 +145,14 @@ def kinds(findings: Iterable[Finding]) -> str:
 
 
 def scan_transcripts(study: Study, transcripts: Iterable[Transcript]) -> list[Problem]:
+    from grondmotief.pii_cache import ScanCache
+
+    cache = ScanCache(study)
     problems = []
     for t in transcripts:
         label = study.rel(t.path)
         for seg in t.segments:
-            found = scan_text(seg.text, study.settings.privacy)
+            found = cache.scan(seg.text)
             if found:
                 problems.append(
                     Problem(
@@ -159,4 +162,5 @@ def scan_transcripts(study: Study, transcripts: Iterable[Transcript]) -> list[Pr
                         "anonymise it, or list a false positive under privacy.allowed_names",
                     )
                 )
+    cache.save()
     return problems

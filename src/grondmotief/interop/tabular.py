@@ -94,10 +94,11 @@ def withhold_flagged(study: Study, rows: list[dict[str, Any]]) -> list[Any]:
     Returns one quotes.Withheld (citation id and kinds of data, never the text) per passage, in row
     order; the caller warns. `export --allow-flagged` skips this.
     """
-    from grondmotief.pii import kinds, scan_text
+    from grondmotief.pii import kinds
+    from grondmotief.pii_cache import ScanCache
     from grondmotief.quotes import Withheld
 
-    privacy = study.settings.privacy
+    cache = ScanCache(study)
     found: dict[str, list[Any]] = {}  # quote text → findings (a passage's text repeats over its rows)
     flagged: dict[str, list[Any]] = {}
     for r in rows:
@@ -105,10 +106,11 @@ def withhold_flagged(study: Study, rows: list[dict[str, Any]]) -> list[Any]:
         if not text:
             continue
         if text not in found:
-            found[text] = scan_text(text, privacy)
+            found[text] = cache.scan(text)
         if found[text]:
             r["quote"] = ""
             flagged.setdefault(r["citation"], []).extend(found[text])
+    cache.save()
     return [Withheld(cid, kinds(f)) for cid, f in flagged.items()]
 
 
