@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,13 @@ ARGS: dict[str, list[list[str]]] = {
     "agree": [[], ["--disagreements", "-t", long_id("org02")]],
     "codebook suggest-keywords": [["subsidies", "--limit", "8"]],
     "status": [[], ["--coder", "anna"]],
+    # These change the study: they run on a copy of it (their --dry-run prints the files' diff verbatim).
+    "codebook rename": [["subsidies", "funding"]],
+    "codebook merge": [["love", "equality", "--into", "equality"]],
+    "codebook move": [["love", "--parent", "equality"]],
+    "codebook split": [["subsidies", "--into", "grants,loans"]],
+    "find": [["subsidie", "--count"], ["wachtlijst"]],
+    "words": [[], ["--compare", "organisation_type"]],
 }
 
 
@@ -45,6 +53,7 @@ def _table_commands() -> list[str]:
     return found
 
 
+CHANGES_STUDY = {"codebook rename", "codebook merge", "codebook move", "codebook split"}
 CASES = [(name, args) for name in _table_commands() for args in ARGS.get(name, [[]])]
 
 
@@ -69,8 +78,10 @@ def test_the_walk_finds_the_tables() -> None:
 
 
 @pytest.mark.parametrize(("name", "args"), CASES, ids=[f"{n} {' '.join(a)}".strip() for n, a in CASES])
-def test_table_fits_80_columns_with_whole_ids(wide: Path, name: str, args: list[str]) -> None:
+def test_table_fits_80_columns_with_whole_ids(wide: Path, name: str, args: list[str], tmp_path: Path) -> None:
     env = {"COLUMNS": "80"}
+    if name in CHANGES_STUDY:
+        wide = Path(shutil.copytree(wide, tmp_path / "study"))
     r = run_cli(*name.split(), *args, "--study", str(wide), "--format", "table", env=env)
     assert r.exit_code == 0, f"{name} {args}: exit {r.exit_code}: {r.stderr} (add its arguments to ARGS)"
     lines = r.stdout.splitlines()
@@ -82,8 +93,12 @@ def test_table_fits_80_columns_with_whole_ids(wide: Path, name: str, args: list[
     tokens = _tokens(r.stdout)
     # A cut id leaves a prefix behind; a prefix of a plain-word code id ("subsidie") may be evidence text.
     cut = sorted(t for t in tokens if t not in ids and len(t) >= 5 and any(i.startswith(t) and "-" in i for i in ids))
+    if name == "words":  # its rows are lemmas, and "voedselbank" is a word as well as the start of an id
+        cut = [t for t in cut if not t.isalpha()]
     assert not cut, f"{name}: ids cut to {cut}:\n{r.stdout}"
     # Every id the command reports as a field of its own (in its json) is in the table, whole.
+    if name in CHANGES_STUDY:
+        return  # done once: a second run finds nothing left to change
     as_json = run_cli(*name.split(), *args, "--study", str(wide), "--format", "json", env=env)
     if as_json.exit_code == 0 and as_json.stdout.strip():
         data = json.loads(as_json.stdout)
