@@ -179,6 +179,7 @@ def test_blank_project_still_says_what_came_in(tmp_path: Path) -> None:
     assert "  sources: 0 in the project, 0 imported as transcripts" in r.stderr
     assert "  codings: 0 in the project → 0 decision(s); per coder: none" in r.stderr
     assert "  users without codings: 1 (no coder file is made for them)" in r.stderr
+    assert "the project has no codes, so no codebook was written: `check` needs codebooks/" in r.stderr
 
 
 def test_personal_data_screen_count_and_what_it_means(tmp_path: Path) -> None:

@@ -104,6 +104,9 @@ def root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
+    from grondmotief.cli.console import follow_terminal
+
+    follow_terminal()
     ctx.obj = {"study": study}
 
 

@@ -424,6 +424,11 @@ def _drop_existing(study: Study, plan: ImportPlan, force: bool) -> None:
 def write_plan(study: Study, plan: ImportPlan) -> None:
     if plan.codes.model is not None:
         _write_codebook(study, plan.codes)
+    elif not study.codebook_path.exists():
+        plan.notes.append(
+            f"the project has no codes, so no codebook was written: `check` needs "
+            f"{study.rel(study.codebook_path)} (write it, or import a .qdc) before it can pass"
+        )
     for nt in plan.transcripts:
         if nt.write:
             target = study.interviews_dir / f"{nt.id}.md"
