@@ -352,9 +352,7 @@ def test_format_help_lists_only_accepted_formats(cli, command: str, formats: str
 # Tables at 80 columns ------------------------------------------------------------------------------
 @pytest.fixture
 def eighty_columns(monkeypatch: pytest.MonkeyPatch) -> None:
-    from grondmotief.cli import console
-
-    monkeypatch.setattr(console.out, "width", 80)
+    monkeypatch.setenv("COLUMNS", "80")  # each command reads the width anew
 
 
 def test_tally_by_fits_80_columns(cli, study_dir: Path, eighty_columns: None) -> None:
