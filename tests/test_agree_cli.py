@@ -257,10 +257,10 @@ def test_a_parent_split_from_its_children_suggests_rollup(study: Path) -> None:
 
 def test_help_lists_only_the_formats_agree_accepts_and_uses_the_demo_coders() -> None:
     r = run_cli("agree", "--help", env={"COLUMNS": "200"})
-    assert "<table|json|csv|md>" in r.stdout and "jsonl" not in r.stdout and "|text" not in r.stdout
+    assert "--format table|json|csv|md" in r.stdout and "jsonl" not in r.stdout and "|text" not in r.stdout
     assert "grondmotief agree --coders anna,ben" in r.stdout and "bert" not in r.stdout
     r = run_cli("agree", "--format", "jsonl")
     assert r.exit_code == 2 and "'jsonl' is not one of" in r.stderr and "'md'" in r.stderr and "text" not in r.stderr
-    for command, formats in (("status", "<table|json|csv|md>"), ("export", "<qdpx|qdc|csv|json>")):
+    for command, formats in (("status", "table|json|csv|md"), ("export", "qdpx|qdc|csv|json")):
         out = run_cli(command, "--help", env={"COLUMNS": "200"}).stdout
         assert formats in out and "jsonl" not in out, command

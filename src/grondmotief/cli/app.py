@@ -8,6 +8,7 @@ import os
 import pkgutil
 import sys
 import traceback
+import types
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -48,8 +49,30 @@ def report_error(exc: BaseException) -> int:
     return 1
 
 
+def _format_help(self: Any, ctx: Any, formatter: Any) -> None:
+    from grondmotief.cli.help import format_help
+
+    format_help(self, ctx, formatter)
+
+
+def _our_help(cmd: Any) -> None:
+    """Every command and group in the tree, whoever registered it, renders --help with cli/help.py
+    and completes code ids, coder names and transcript ids with cli/complete.py."""
+    from grondmotief.cli.complete import attach
+
+    cmd.format_help = types.MethodType(_format_help, cmd)
+    for param in cmd.params:
+        attach(param)
+    for sub in (getattr(cmd, "commands", None) or {}).values():
+        _our_help(sub)
+
+
 class WrappedGroup(TyperGroup):
     """Every command runs inside this group's invoke, so this is where errors are translated."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _our_help(self)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -75,7 +98,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )

@@ -35,6 +35,7 @@ def import_files(
     files: Annotated[
         list[Path],
         typer.Argument(
+            metavar="FILE...",
             help="Files to import: .docx .txt .vtt .srt .md, or REFI-QDA .qdpx/.qdc.",
             exists=True,
             dir_okay=False,

@@ -92,7 +92,7 @@ def check(
     ] = False,
     no_pii: Annotated[bool, typer.Option("--no-pii", help="Skip the personal-data scan of transcripts.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the check too.")] = False,
-    fmt: Annotated[Fmt, typer.Option("--format", "-f", help="text|json|csv.", case_sensitive=False)] = Fmt.text,
+    fmt: Annotated[Fmt, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)] = Fmt.text,
 ) -> None:
     """Validate settings, codebook, transcripts and codings; scan transcripts for personal data.
 

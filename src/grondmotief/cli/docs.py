@@ -7,6 +7,7 @@ import inspect
 import typer.main
 
 from grondmotief.cli.app import app
+from grondmotief.cli.help import metavar
 
 
 def _walk(cmd, path):  # type: ignore[no-untyped-def]
@@ -44,13 +45,13 @@ def render() -> str:
             if p.name == "help":
                 continue
             if getattr(p, "param_type_name", "") == "argument":
-                rows.append(((p.name or "").upper(), "argument", (getattr(p, "help", "") or "")))
+                rows.append((metavar(p), "argument", (getattr(p, "help", "") or "")))
             else:
-                names = ", ".join(p.opts + list(p.secondary_opts))
+                names = " ".join([", ".join(p.opts + list(p.secondary_opts)), metavar(p)]).strip()
                 rows.append((names, "option", p.help or ""))
         if rows:
             lines += ["| name | kind | meaning |", "| --- | --- | --- |"]
-            lines += [f"| `{n}` | {k} | {_cell(h)} |" for n, k, h in rows]
+            lines += [f"| `{_cell(n)}` | {k} | {_cell(h)} |" for n, k, h in rows]
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
