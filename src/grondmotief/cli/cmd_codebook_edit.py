@@ -155,11 +155,13 @@ def move(
 def split(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(metavar="CODE", help="The code to split.")],
-    into: Annotated[str, typer.Option("--into", metavar="X,Y", help="New codes, separated by commas.")],
+    into: Annotated[
+        str, typer.Option("--into", metavar="CODES", help="New code ids, separated by commas (e.g. grants,loans).")
+    ],
     labels: Annotated[
         str | None,
         typer.Option(
-            "--labels", metavar="L1,L2", help="Their labels, in order (default: the ids).", show_default=False
+            "--labels", metavar="LABELS", help="Their labels, in order (default: the ids).", show_default=False
         ),
     ] = None,
     study: StudyOpt = None,
