@@ -10,7 +10,16 @@ from typing import Annotated
 import typer
 
 from grondmotief.cli.analysis_args import QuoteFormat, require_coders, require_codes, require_transcripts, warn_orphans
-from grondmotief.cli.common import CodeOpt, CodersOpt, MotiveOpt, StudyOpt, ThemeOpt, TranscriptOpt, open_study
+from grondmotief.cli.common import (
+    CodeOpt,
+    CodersOpt,
+    MotiveOpt,
+    StudyOpt,
+    ThemeOpt,
+    TranscriptOpt,
+    WhereOpt,
+    open_study,
+)
 from grondmotief.cli.console import info, warn
 from grondmotief.cli.output import Column, Fmt, emit
 from grondmotief.errors import UsageProblem
@@ -34,15 +43,7 @@ def find(
     theme: ThemeOpt = None,
     motive: MotiveOpt = None,
     code: CodeOpt = None,
-    where: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--where",
-            "-w",
-            help="Only transcripts whose attribute has this value, key=value (repeatable).",
-            show_default=False,
-        ),
-    ] = None,
+    where: WhereOpt = None,
     uncoded: Annotated[
         bool, typer.Option("--uncoded", help="Only passages no chosen coder has accepted a code on.")
     ] = False,

@@ -14,7 +14,16 @@ from grondmotief.cli.analysis_args import (
     require_transcripts,
     warn_orphans,
 )
-from grondmotief.cli.common import CodeOpt, CodersOpt, MotiveOpt, StudyOpt, ThemeOpt, TranscriptOpt, open_study
+from grondmotief.cli.common import (
+    CodeOpt,
+    CodersOpt,
+    MotiveOpt,
+    StudyOpt,
+    ThemeOpt,
+    TranscriptOpt,
+    WhereOpt,
+    open_study,
+)
 from grondmotief.cli.console import warn
 from grondmotief.cli.output import Column, Fmt, emit
 
@@ -31,17 +40,7 @@ def quote(
     theme: ThemeOpt = None,
     motive: MotiveOpt = None,
     code: CodeOpt = None,
-    where: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--where",
-            "-w",
-            help="Only transcripts whose attribute has this value, "
-            "key=value (repeatable: different keys all hold, a repeated key "
-            "means either value).",
-            show_default=False,
-        ),
-    ] = None,
+    where: WhereOpt = None,
     transcript: TranscriptOpt = None,
     coder: CodersOpt = None,
     limit: Annotated[

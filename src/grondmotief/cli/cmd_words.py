@@ -14,7 +14,16 @@ from grondmotief.cli.analysis_args import (
     require_transcripts,
     warn_orphans,
 )
-from grondmotief.cli.common import CodeOpt, CodersOpt, MotiveOpt, StudyOpt, ThemeOpt, TranscriptOpt, open_study
+from grondmotief.cli.common import (
+    CodeOpt,
+    CodersOpt,
+    MotiveOpt,
+    StudyOpt,
+    ThemeOpt,
+    TranscriptOpt,
+    WhereOpt,
+    open_study,
+)
 from grondmotief.cli.console import info
 from grondmotief.cli.output import Column, Fmt, emit
 
@@ -31,12 +40,7 @@ def words(
     theme: ThemeOpt = None,
     motive: MotiveOpt = None,
     code: CodeOpt = None,
-    where: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--where", "-w", help="Only transcripts whose attribute has this value, key=value.", show_default=False
-        ),
-    ] = None,
+    where: WhereOpt = None,
     transcript: TranscriptOpt = None,
     coder: CodersOpt = None,
     heads: Annotated[

@@ -38,6 +38,16 @@ TranscriptOpt = Annotated[
     list[str] | None,
     typer.Option("--transcript", "-t", help="Only this transcript id (repeatable).", show_default=False),
 ]
+WhereOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        "-w",
+        help="Only transcripts whose attribute has this value, key=value (repeatable: different keys all "
+        "hold, a repeated key means either value).",
+        show_default=False,
+    ),
+]
 ThemeOpt = Annotated[
     list[str] | None, typer.Option("--theme", help="A code id in group `theme` (repeatable).", show_default=False)
 ]
