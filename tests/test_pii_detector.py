@@ -34,7 +34,7 @@ def test_dev_sentence(item: dict) -> None:
 
 
 def test_heldout_figures_stay_above_the_floor() -> None:
-    # Measured 2026-12-07 (README): sentence P 0.988 R 0.941, item P 0.986 R 0.950. Floors a bit under.
+    # Measured 2026-12-07 (docs/privacy.md): sentence P 0.988 R 0.941, item P 0.986 R 0.950. Floors a bit under.
     figures = _eval_module().evaluate(PII / "heldout" / "sentences.jsonl")
     assert figures["sentences"] >= 300
     assert figures["sentence_precision"] >= 0.95

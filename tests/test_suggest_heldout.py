@@ -2,8 +2,8 @@
 
 The held-out set (tests/fixtures/suggest/heldout/) was written by a helper from domain.md alone,
 without sight of the codebook or the demo; the engine's author has read only the figures. The
-floors below sit a little under the figures measured when the set was frozen (README: quality
-table), so a change that makes suggestions on unseen speech clearly worse fails here.
+floors below sit a little under the figures measured when the set was frozen (docs/suggestions.md:
+the quality table), so a change that makes suggestions on unseen speech clearly worse fails here.
 """
 
 from __future__ import annotations

@@ -339,7 +339,7 @@ def render_template(env: Any, source: TemplateSource, context: dict[str, Any]) -
         raise ReportError(f"{_where(exc, source)}: not allowed in a template: {exc}") from None
     except UndefinedError as exc:
         raise ReportError(
-            f"{_where(exc, source)}: undefined: {exc.message}; see the template context in the README (report section)"
+            f"{_where(exc, source)}: undefined: {exc.message}; see the template context in docs/chapters.md"
         ) from None
     except ReportError:  # a template file that is not UTF-8 text: already names file and line
         raise

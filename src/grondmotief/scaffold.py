@@ -11,7 +11,8 @@ from grondmotief.fileio import atomic_write_text
 GITIGNORE = "# derived caches only: safe to delete\n.grondmotief/\n"
 TEMPLATES_README = """Chapter templates (Jinja2, *.md.j2) placed here override the defaults that ship with
 grondmotief; `grondmotief report --list-templates` shows the defaults and `grondmotief report
---eject NAME` copies one here to edit. See the README for the variables a template receives.
+--eject NAME` copies one here to edit. docs/chapters.md in the grondmotief repository lists the
+variables a template receives.
 """
 
 
