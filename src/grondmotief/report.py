@@ -1,7 +1,8 @@
 """`grondmotief report`: chapter templates rendered into `chapters/`, deterministically and safely.
 
 - Templates are `templates/*.md.j2` in the study, overriding the packaged defaults of the same name
-  (`grondmotief/data/templates/`). Names starting with `_` are partials (include/import only).
+  (the repository's top-level `templates/`, shipped as `grondmotief/data/templates/`). Names
+  starting with `_` are partials (include/import only).
 - Rendering runs in Jinja2's ImmutableSandboxedEnvironment with StrictUndefined: templates may come
   from a pull request, so they see plain data and a few pure helpers, nothing else. Every `{{ }}`
   string is Markdown-escaped unless it is already safe (`|quote`, `|blockquote`, `|raw`).
@@ -48,7 +49,20 @@ _PRINTF = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\*|\d+)?(?:\.(\*|\d+))?")
 
 
 def packaged_templates_dir() -> Path:
-    return Path(str(resources.files("grondmotief").joinpath("data", "templates")))
+    """The default chapter templates. Their one source is the repository's top-level `templates/`
+    (the demo study's own): a built package ships them as `grondmotief/data/templates/` (see
+    pyproject.toml), and a source checkout (editable install, PYTHONPATH=src) reads them in place."""
+    package = Path(str(resources.files("grondmotief")))
+    shipped = package / "data" / "templates"
+    if not shipped.is_dir() and package.parent.name == "src":
+        return package.parent.parent / "templates"
+    return shipped
+
+
+def packaged_prefix() -> str:
+    """How messages name the folder of the defaults: as installed, or the checkout's templates/."""
+    where = "templates/" if packaged_templates_dir().parent.name != "data" else "grondmotief/data/templates/"
+    return f"(packaged) {where}"
 
 
 @dataclass(frozen=True)
@@ -72,9 +86,15 @@ def template_sources(study: Study) -> list[TemplateSource]:
         for path in sorted(folder.glob(f"*{SUFFIX}")):
             if path.name.startswith(("_", ".")) or not path.is_file():
                 continue
-            label = study.rel(path) if is_study else f"(packaged) grondmotief/data/templates/{path.name}"
+            label = study.rel(path) if is_study else f"{packaged_prefix()}{path.name}"
             found[path.name] = TemplateSource(path.name, path, label)
     return [found[k] for k in sorted(found)]
+
+
+def is_packaged_source(study: Study) -> bool:
+    """True in grondmotief's own checkout: the demo study's templates/ are the packaged defaults."""
+    folder = study.templates_dir
+    return folder.is_dir() and folder.resolve() == packaged_templates_dir().resolve()
 
 
 # The sandbox ---------------------------------------------------------------------------------------
@@ -154,7 +174,7 @@ def make_env(study: Study) -> Any:
             return wrapped
 
     loaders = [ContainedLoader(str(study.templates_dir), "templates/")] if study.templates_dir.is_dir() else []
-    loaders.append(ContainedLoader(str(packaged_templates_dir()), "(packaged) grondmotief/data/templates/"))
+    loaders.append(ContainedLoader(str(packaged_templates_dir()), packaged_prefix()))
     env = Sandbox(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
@@ -401,7 +421,7 @@ def _label(filename: str | None, source: TemplateSource) -> str:
     if path.name == source.name:
         return source.label
     if packaged_templates_dir() in path.parents:
-        return f"(packaged) grondmotief/data/templates/{path.name}"
+        return f"{packaged_prefix()}{path.name}"
     return f"templates/{path.name}"
 
 

@@ -49,12 +49,14 @@ def report(
 
     Example: grondmotief report --check
     """
-    from grondmotief.report import changes, render_report, template_sources, write_report
+    from grondmotief.report import changes, is_packaged_source, render_report, template_sources, write_report
 
     s = open_study(ctx, study)
     if list_templates:
+        # In grondmotief's own checkout the study's templates/ is where the packaged defaults come from.
+        own = " (the packaged default: this study is grondmotief's source tree)" if is_packaged_source(s) else ""
         for src in template_sources(s):
-            typer.echo(f"{src.name}\t{src.label}")
+            typer.echo(f"{src.name}\t{src.label}{own if src.label.startswith('templates/') else ''}")
         return
     if eject:
         _eject(s, eject)
