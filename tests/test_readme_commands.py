@@ -11,6 +11,7 @@ listed values. Relative links must point at files and headings that exist.
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
@@ -305,3 +306,48 @@ def test_links_point_at_files_and_headings_that_exist() -> None:
                         slug(h.lstrip("#")) for h in dest.read_text(encoding="utf-8").split("\n") if h.startswith("#")
                     ]
                     assert anchor in heads, f"{path.name}:{n}: link to {target}: no such heading"
+
+
+@pytest.mark.slow
+def test_the_walkthrough_codes_three_passages_as_the_readme_says(demo_study: Path, tmp_path: Path) -> None:
+    """Step 3 of the README, key by key, in a real pseudo-terminal on a copy of the demo."""
+    from review_pty import Tui, read_codings
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    said = " ".join(readme.split())  # the prose is wrapped; compare it as one line
+    for step in (
+        "grondmotief code --coder me --transcript org01",
+        "press `c`, type `lief` and Enter to code it `love`",
+        "then `x`: nothing else applies",
+        "`x` records that no code applies",
+        "the suggestion `subsidies` is highlighted: press `a` to accept it, then `x` to reject the rest (`legitimacy`)",
+        "`grondmotief status --coder me` shows 3 passages done",
+    ):
+        assert step in said, f"README step 3 changed: {step!r}; change this test with it"
+
+    study = tmp_path / "demo"
+    shutil.copytree(demo_study, study)
+    tui = Tui(study, "--transcript", "org01", coder="me", suggestions=True)
+    tui.wait_for("No suggestions for this passage")  # org01¶2: how the project began
+    tui.press("c", expect="Add code:")
+    tui.type("lief")
+    tui.press("\r", expect="Added love")
+    tui.press("x", expect="org01¶4 of")
+    tui.wait_for("No suggestions for this passage")
+    tui.press("x", expect="org01¶6 of")
+    screen = tui.wait_for("legitimacy")
+    assert ">  subsidies" in screen  # the highlighted suggestion
+    tui.press("a", expect="Accepted subsidies; cursor now on legitimacy")
+    tui.press("x", expect="rejected: legitimacy")
+    assert tui.quit() == 0
+    got = {(d["segment"], d["code"], d["decision"]) for d in read_codings(study, "me")}
+    assert got == {
+        ("org01¶2", "love", "accepted"),
+        ("org01¶4", "_none", "accepted"),
+        ("org01¶6", "subsidies", "accepted"),
+        ("org01¶6", "legitimacy", "rejected"),
+    }
+    r = run_cli("--study", str(study), "status", "--coder", "me", "--transcript", "org01", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    [row] = json.loads(r.stdout)
+    assert row["decided"] == 3
