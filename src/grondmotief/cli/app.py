@@ -55,14 +55,26 @@ def _format_help(self: Any, ctx: Any, formatter: Any) -> None:
     format_help(self, ctx, formatter)
 
 
+def _get_params(self: Any, ctx: Any) -> Any:
+    from grondmotief.cli.coerce import install
+
+    params = type(self).get_params(self, ctx)
+    for param in params:  # also --help and the completion options, made per run
+        install(param)
+    return params
+
+
 def _our_help(cmd: Any) -> None:
     """Every command and group in the tree, whoever registered it, renders --help with cli/help.py
     and completes code ids, coder names and transcript ids with cli/complete.py."""
+    from grondmotief.cli.coerce import install
     from grondmotief.cli.complete import attach
 
     cmd.format_help = types.MethodType(_format_help, cmd)
+    cmd.get_params = types.MethodType(_get_params, cmd)
     for param in cmd.params:
         attach(param)
+        install(param)  # values converted without pydantic (start-up, issue 14)
     for sub in (getattr(cmd, "commands", None) or {}).values():
         _our_help(sub)
 

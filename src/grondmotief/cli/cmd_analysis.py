@@ -65,7 +65,7 @@ def tally(
     from grondmotief.analysis import tally as run_tally
 
     fmt = Fmt(chosen_format.value)
-    s = open_study(ctx, study)
+    s = open_study(ctx, study, quick=True)
     if group is not None:
         require_group(s, group)
     if by is not None:
