@@ -64,12 +64,10 @@ def _leaf(annotation: Any, info: Any) -> Any:
 
         def number(value: Any, param: Any, ctx: Any) -> Any:
             # A default arrives as a number, a typed value as text.
-            if type(value) is annotation or (annotation is float and type(value) is int):
-                n = annotation(value)
-            elif isinstance(value, str) and pattern.fullmatch(value):
-                n = annotation(value)
-            else:
+            given = type(value) is annotation or (annotation is float and type(value) is int)
+            if not (given or (isinstance(value, str) and pattern.fullmatch(value))):
                 raise _Refer
+            n = annotation(value)
             if (info.min is not None and n < info.min) or (info.max is not None and n > info.max):
                 raise _Refer
             return n
