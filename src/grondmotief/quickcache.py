@@ -113,7 +113,7 @@ class QuickCache:
         if not self.changed:
             return
         self.changed = False
-        body = json.dumps(self.entries, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+        body = json.dumps(self.entries, ensure_ascii=False, separators=(",", ":")).encode("utf-8")  # keeps field order
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(f".{FILE}.{os.getpid()}.tmp")
