@@ -4,6 +4,7 @@ and only the invoked command built. Real demo files, the real CLI in child proce
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from conftest import REPO
 
 QUICK = (
     ["quote", "--theme", "subsidies", "--limit", "3"],
@@ -46,7 +47,7 @@ def study(warm_suggest: Path, tmp_path: Path) -> Path:
 
 def gm(study: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {"NO_COLOR": "1", "COLUMNS": "100", "PATH": "/usr/bin:/bin"}
-    env.update({k: v for k, v in __import__("os").environ.items() if k in ("PYTHONPATH", "HOME")})
+    env.update({k: v for k, v in os.environ.items() if k in ("PYTHONPATH", "HOME")})
     return subprocess.run(
         [sys.executable, "-m", "grondmotief", "--study", str(study), *args],
         capture_output=True,
