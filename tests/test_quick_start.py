@@ -19,6 +19,7 @@ QUICK = (
     ["quote", "--code", "scarcity", "--format", "json"],
     ["tally", "--format", "md"],
     ["tally", "--by", "organisation_type", "--format", "csv"],
+    ["crosstab", "theme", "motive", "--clash"],
     ["find", "wachtlijst", "--format", "json"],
     ["words", "--limit", "15", "--format", "csv"],
 )
@@ -327,3 +328,17 @@ def test_only_the_invoked_command_is_built_and_it_is_the_same_command() -> None:
         assert list(pruned.commands) == [name]  # type: ignore[attr-defined]
         helps = [CliRunner().invoke(a, [name, "--help"], terminal_width=100).output for a in (app, only(name))]
         assert helps[0] == helps[1] and "Usage:" in helps[0], name
+
+
+def test_entries_of_removed_files_are_dropped_and_defaults_stay_cached(study: Path) -> None:
+    assert not (study / "grondmotief.yaml").exists()  # the demo runs on the default settings
+    gm(study, "tally")
+    keys = set(json.loads(state(study).read_bytes().split(b"\n", 2)[2]))
+    assert {"settings:grondmotief.yaml", "transcript:interviews/org01.md", "codings:codings/ben.jsonl"} <= keys
+    old = study / "interviews" / "org01.md"
+    (study / "interviews" / "org99.md").write_text(old.read_text(encoding="utf-8").replace("id: org01", "id: org99", 1))
+    old.unlink()
+    assert gm(study, "tally").returncode == 0
+    keys = set(json.loads(state(study).read_bytes().split(b"\n", 2)[2]))
+    assert "transcript:interviews/org01.md" not in keys and "transcript:interviews/org99.md" in keys
+    assert "settings:grondmotief.yaml" in keys

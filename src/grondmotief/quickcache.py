@@ -113,6 +113,13 @@ class QuickCache:
         if not self.changed:
             return
         self.changed = False
+        # Entries of files that are gone (a renamed transcript, a removed coder) go with them; the
+        # settings entry stays, as it also stands for "no settings file: the defaults".
+        self.entries = {
+            k: v
+            for k, v in self.entries.items()
+            if k.startswith("settings:") or (self.root / k.partition(":")[2]).exists()
+        }
         body = json.dumps(self.entries, ensure_ascii=False, separators=(",", ":")).encode("utf-8")  # keeps field order
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
