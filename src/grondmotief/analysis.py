@@ -14,13 +14,15 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from grondmotief.codebook import Codebook
-from grondmotief.codings import Decision
 from grondmotief.errors import UsageProblem
 from grondmotief.study import Study
 from grondmotief.transcripts import parse_segment_ref
+
+if TYPE_CHECKING:
+    from grondmotief.codings import Decision
 
 NONE_VALUE = "(none)"
 CIVIL_WORDS = {"civil", "civil-society", "civil society", "civiel", "samenleving"}

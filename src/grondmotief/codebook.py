@@ -5,13 +5,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import Field, field_validator
+from typing import TYPE_CHECKING, Any
 
 from grondmotief.errors import CodebookError, GrondmotiefError, Problem
-from grondmotief.fileio import LineDict, LineList, load_yaml, read_text
-from grondmotief.models import Strict, validate
+from grondmotief.fileio import LineDict, LineList, decode_text, load_yaml, read_text
+
+if TYPE_CHECKING:
+    from grondmotief.codebook_model import CodebookFile, CodeSpec, Group
+
+_MODELS = ("CodebookFile", "CodeSpec", "Group")
+
+
+def __getattr__(name: str) -> Any:
+    # The pydantic models are built on first use: quick commands read a cached codebook (issue 14).
+    if name in _MODELS:
+        from grondmotief import codebook_model
+
+        return getattr(codebook_model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 CODE_ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -49,46 +61,6 @@ PATTERN_KEYS = {
 }
 PATTERN_OPS = {"!", "?", "+", "*"}
 Scalar = str | int | float | bool
-
-
-class Group(Strict):
-    label: str
-    description: str = ""
-
-
-class CodeSpec(Strict):
-    id: str = Field(description="Unique across the codebook: lower-case ASCII letters, digits and hyphens.")
-    label: str = Field(description="Label shown to coders and in reports (Dutch).")
-    group: str | None = Field(None, description="Group id; children inherit their parent's.")
-    definition: str = ""
-    include: list[str] = Field(default_factory=list, description="When the code applies.")
-    exclude: list[str] = Field(default_factory=list, description="When it does not (and what applies instead).")
-    examples: list[str] = Field(default_factory=list)
-    keywords: list[str] = Field(
-        default_factory=list,
-        description="Dutch lemmas; 'stem*' matches words and compounds starting with stem; "
-        "several words match as a phrase.",
-    )
-    patterns: list[list[dict[str, Any]]] = Field(
-        default_factory=list, description="spaCy Matcher token patterns, for power users."
-    )
-    attributes: dict[str, Scalar] = Field(default_factory=dict, description="Free attributes, e.g. sphere.")
-    color: str | None = Field(None, description="#rrggbb, used in figures and REFI-QDA export.")
-    children: list[CodeSpec] = Field(default_factory=list)
-
-    @field_validator("keywords", "include", "exclude", "examples", mode="before")
-    @classmethod
-    def _none_is_empty(cls, v: Any) -> Any:
-        return [] if v is None else v
-
-
-class CodebookFile(Strict):
-    format_version: Literal[1] = 1
-    name: str
-    language: str = "nl"
-    description: str = ""
-    groups: dict[str, Group] = Field(default_factory=dict)
-    codes: list[CodeSpec]
 
 
 @dataclass
@@ -208,6 +180,14 @@ def lint_codebook(path: Path, label: str | None = None) -> tuple[Codebook | None
     return lint_codebook_text(text, path, label)
 
 
+def _lint_bytes(data: bytes, path: Path, label: str) -> tuple[Codebook | None, list[Problem]]:
+    try:
+        text = decode_text(data, label)
+    except GrondmotiefError as exc:
+        return None, exc.problems or [Problem(label, None, exc.message)]
+    return lint_codebook_text(text, path, label)
+
+
 def lint_codebook_text(text: str, path: Path, label: str) -> tuple[Codebook | None, list[Problem]]:
     """`lint_codebook` on text already read (the in-place editor checks its result before writing)."""
     try:
@@ -220,6 +200,9 @@ def lint_codebook_text(text: str, path: Path, label: str) -> tuple[Codebook | No
         return None, [
             Problem(label, None, f"codes nest deeper than {MAX_DEPTH} levels or refer to themselves (YAML aliases)")
         ]
+    from grondmotief.codebook_model import CodebookFile
+    from grondmotief.models import validate
+
     try:
         model, problems = validate(CodebookFile, raw, label)
     except RecursionError:
@@ -354,8 +337,12 @@ def lint_codebook_text(text: str, path: Path, label: str) -> tuple[Codebook | No
     return Codebook(path, label, model, codes, order), problems
 
 
-def load_codebook(path: Path, label: str | None = None) -> Codebook:
-    codebook, problems = lint_codebook(path, label)
+def load_codebook(path: Path, label: str | None = None, *, data: bytes | None = None) -> Codebook:
+    """The codebook, or CodebookError listing its errors (`data`: the file's bytes, already read)."""
+    if data is None:
+        codebook, problems = lint_codebook(path, label)
+    else:
+        codebook, problems = _lint_bytes(data, path, label or str(path))
     errors = [p for p in problems if p.severity == "error"]
     if codebook is None or errors:
         raise CodebookError(
@@ -366,6 +353,8 @@ def load_codebook(path: Path, label: str | None = None) -> Codebook:
 
 
 def codebook_schema() -> dict[str, Any]:
+    from grondmotief.codebook_model import CodebookFile
+
     schema = CodebookFile.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "grondmotief codebook (format_version 1)"

@@ -15,14 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
-
-from pydantic import Field, ValidationError, field_validator, model_validator
+from typing import TYPE_CHECKING, Any, Literal
 
 from grondmotief.errors import CodingsError, GrondmotiefError, Problem
 from grondmotief.fileio import atomic_write_bytes, atomic_write_text, decode_text
-from grondmotief.models import Strict, validation_problems
-from grondmotief.transcripts import SEGMENT_REF, Transcript, parse_segment_ref
+from grondmotief.transcripts import Transcript, parse_segment_ref
 
 CODER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 # search:<query> comes from `find --code-as`: the query as typed, on one line.
@@ -33,69 +30,32 @@ FIELD_ORDER = ("segment", "code", "decision", "span", "spans", "source", "score"
 NONE_CODE = "_none"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
+if TYPE_CHECKING:
+    from grondmotief.codings_model import Decision
 
-class Decision(Strict):
-    segment: str = Field(description="Citation id of the passage, e.g. org07¶12.")
-    code: str
-    decision: Literal["accepted", "rejected"]
-    span: tuple[int, int] | None = Field(
-        None,
-        description="0-based, end-exclusive code points into the segment text; null = whole segment. "
-        "With `spans`, the extent from the first coded character to the last.",
-    )
-    spans: list[tuple[int, int]] | None = Field(
-        None,
-        description="Only when the decision covers several separate pieces of the passage: each piece, "
-        "sorted, not touching; `span` is then their extent. Absent for one piece or the whole passage.",
-    )
-    source: str = Field("manual", description="manual, suggest:<engine>, import:<format>, search:<query> or reconcile.")
-    score: float | None = None
-    coder: str
-    at: str = Field(description="UTC time of the decision, ISO 8601.")
-    memo: str = ""
-    text_sha: str = Field("", description="Hash of the passage text the decision was made on.")
 
-    @field_validator("segment")
-    @classmethod
-    def _segment(cls, v: str) -> str:
-        m = SEGMENT_REF.fullmatch(v)
-        if not m:
-            raise ValueError("must be a citation id like org07¶12")
-        return f"{m['tid']}¶{int(m['n'])}"
+def __getattr__(name: str) -> Any:
+    # The pydantic model is built on first use: quick commands read cached decisions (issue 14).
+    if name == "Decision":
+        from grondmotief.codings_model import Decision
 
-    @field_validator("code", "coder", "memo")
-    @classmethod
-    def _text(cls, v: str) -> str:
-        if _SURROGATE.search(v):  # "\udc80" in JSON: half a character, which no file can hold
-            raise ValueError("contains an escape such as \\udc80 (half of a character), which is not text")
-        return v
+        return Decision
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    @field_validator("source")
-    @classmethod
-    def _source(cls, v: str) -> str:
-        if not SOURCE.fullmatch(v):
-            raise ValueError("must be manual, suggest:<engine>, import:<format>, search:<query> or reconcile")
-        return v
 
-    @field_validator("span")
-    @classmethod
-    def _span(cls, v: tuple[int, int] | None) -> tuple[int, int] | None:
-        if v is not None and not (0 <= v[0] <= v[1]):
-            raise ValueError("span must be [start, end] with 0 <= start <= end")
-        return v
+class DecisionMethods:
+    """What a decision can do, shared by the pydantic `Decision` (codings_model.py) and the
+    `DecisionRecord` the quick-start cache gives back (records.py). No annotations at run time:
+    pydantic would take them for fields."""
 
-    @model_validator(mode="after")
-    def _spans(self) -> Decision:
-        if self.spans is None:
-            return self
-        if len(self.spans) < 2:
-            raise ValueError("spans: list two or more pieces; one piece goes in span alone")
-        for (s0, e0), (s1, e1) in zip(self.spans, self.spans[1:], strict=False):
-            if not (0 <= s0 < e0 < s1 < e1):
-                raise ValueError("spans: pieces must be [start, end] with start < end, sorted and not touching")
-        if self.span is None or tuple(self.span) != (self.spans[0][0], self.spans[-1][1]):
-            raise ValueError("span must be the extent of spans (first start, last end)")
-        return self
+    if TYPE_CHECKING:
+        segment: str
+        code: str
+        span: tuple[int, int] | None
+        spans: list[tuple[int, int]] | None
+
+        def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Decision: ...
+        def model_dump(self, *, mode: str = "python") -> dict[str, Any]: ...
 
     @property
     def ranges(self) -> list[tuple[int, int]] | None:
@@ -171,6 +131,11 @@ class ReadResult:
 
 
 def parse_codings(text: str, label: str, coder: str | None = None) -> ReadResult:
+    from pydantic import ValidationError
+
+    from grondmotief.codings_model import Decision
+    from grondmotief.models import validation_problems
+
     decisions: dict[tuple[str, str], Decision] = {}
     lines: dict[tuple[str, str], int] = {}
     raw_of: dict[int, str] = {}
@@ -255,7 +220,7 @@ def _set_aside(label: str) -> str:
 
 
 def render_codings(decisions: Iterable[Decision]) -> str:
-    ordered = sorted(decisions, key=Decision.sort_key)
+    ordered = sorted(decisions, key=lambda d: d.sort_key())
     return "".join(d.to_line() + "\n" for d in ordered)
 
 
@@ -288,10 +253,13 @@ class CodingStore:
         key = hashlib.blake2b(data, digest_size=16).digest()
         if self._cache is not None and self._cache[0] == key:
             return _copy(self._cache[1])
-        text = decode_text(data, self.label)
-        result = parse_codings(text, self.label, self.coder)
+        result = self.parse(data)
         self._cache = (key, result)
         return _copy(result)
+
+    def parse(self, data: bytes) -> ReadResult:
+        """Decode and validate the file's bytes (as read by `read`, or by the quick-start cache)."""
+        return parse_codings(decode_text(data, self.label), self.label, self.coder)
 
     def _write(self, decisions: Iterable[Decision]) -> None:
         items = sorted(((d.sort_key(), d) for d in decisions), key=lambda item: item[0])

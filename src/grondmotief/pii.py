@@ -12,9 +12,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from grondmotief.errors import Problem
-from grondmotief.settings import PrivacySettings
 
 if TYPE_CHECKING:
+    from grondmotief.settings import PrivacySettings
     from grondmotief.study import Study
     from grondmotief.transcripts import Transcript
 
@@ -107,7 +107,10 @@ def _bsn(digits: str) -> bool:
 
 def scan_text(text: str, privacy: PrivacySettings | None = None) -> list[Finding]:
     """Every place in `text` that looks like personal data, sorted; kinds only, never the text."""
-    privacy = privacy or PrivacySettings()
+    if privacy is None:
+        from grondmotief.settings import PrivacySettings
+
+        privacy = PrivacySettings()
     findings: list[Finding] = []
     for kind, rx in _PATTERNS:
         findings.extend(Finding(kind, m.start(), m.end()) for m in rx.finditer(text))

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from grondmotief.errors import Problem
 from grondmotief.pii import kinds, scan_text
-from grondmotief.settings import PrivacySettings
 
 if TYPE_CHECKING:
+    from grondmotief.settings import PrivacySettings
     from grondmotief.transcripts import Transcript
 
 WITHHELD = "(withheld)"

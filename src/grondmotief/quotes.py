@@ -11,14 +11,16 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grondmotief.analysis import CodedPassages, case_of, citation_key
-from grondmotief.codings import Decision
 from grondmotief.errors import UsageProblem
 from grondmotief.pii import kinds, scan_text
 from grondmotief.study import Study
 from grondmotief.transcripts import Segment, Transcript
+
+if TYPE_CHECKING:
+    from grondmotief.codings import Decision
 
 ELISION = " (…) "
 # Attributes that make up a quote's attribution, and Dutch wording for known values. Attributes are

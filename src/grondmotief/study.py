@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grondmotief.codebook import Codebook, lint_codebook, load_codebook
-from grondmotief.codings import CODER_NAME, Anchoring, CodingStore, Decision, ReadResult, anchor
+from grondmotief.codings import CODER_NAME, Anchoring, CodingStore, ReadResult, anchor
 from grondmotief.errors import (
     CodingsError,
     GrondmotiefError,
@@ -21,13 +21,15 @@ from grondmotief.errors import (
     TranscriptError,
     relpath,
 )
-from grondmotief.fileio import load_yaml, read_text
-from grondmotief.models import validate
-from grondmotief.settings import SETTINGS_FILE, Settings
+from grondmotief.fileio import decode_text, load_yaml, read_text
+from grondmotief.settings import SETTINGS_FILE
 from grondmotief.transcripts import Segment, Transcript, load_all, parse_segment_ref
 
 if TYPE_CHECKING:
+    from grondmotief.codings import Decision
     from grondmotief.pii_meta import MetaFinding
+    from grondmotief.quickcache import QuickCache
+    from grondmotief.settings import Settings
 
 ENV_VAR = "GRONDMOTIEF_STUDY"
 
@@ -58,13 +60,18 @@ def find_study(explicit: Path | str | None = None, cwd: Path | None = None) -> P
     )
 
 
-def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
+def load_settings(root: Path, data: bytes | None = None) -> tuple[Settings, list[Problem]]:
+    """Read and validate the settings (`data`: the file's bytes, already read; b"" = no file)."""
+    from grondmotief.models import validate
+    from grondmotief.settings import Settings
+
     path = root / SETTINGS_FILE
-    if not path.exists():
+    if data == b"" or (data is None and not path.exists()):
         return Settings(), []
     label = SETTINGS_FILE
     try:
-        raw = load_yaml(read_text(path, label), label)
+        text = read_text(path, label) if data is None else decode_text(data, label)
+        raw = load_yaml(text, label)
     except GrondmotiefError as exc:
         return Settings(), exc.problems or [Problem(label, None, exc.message)]
     if raw is None:
@@ -83,14 +90,23 @@ class Study:
     # Files rolled back on opening: a codebook refactor had been interrupted (see journal.py).
     recovered: list[str] = field(default_factory=list)
     withheld_front_matter: list[MetaFinding] = field(default_factory=list)
+    # Read-only quick commands read validated files through the quick-start cache (quickcache.py).
+    quick: QuickCache | None = None
 
     @classmethod
-    def open(cls, explicit: Path | str | None = None, *, strict: bool = True) -> Study:
+    def open(cls, explicit: Path | str | None = None, *, strict: bool = True, quick: bool = False) -> Study:
         root = find_study(explicit)
-        settings, problems = load_settings(root)
+        cache = None
+        if quick:
+            from grondmotief.quickcache import QuickCache
+
+            cache = QuickCache(root, _own_cache_dir(root))
+            settings, problems = cache.settings(root / SETTINGS_FILE, SETTINGS_FILE)
+        else:
+            settings, problems = load_settings(root)
         if problems and strict:
             raise SettingsError(f"{SETTINGS_FILE} has {len(problems)} problem(s)", problems)
-        study = cls(root, settings, problems)
+        study = cls(root, settings, problems, quick=cache)
         if (root / ".grondmotief" / "journal" / "journal.json").exists():  # one stat; rare
             from grondmotief.journal import recover
 
@@ -127,12 +143,7 @@ class Study:
 
     @property
     def cache_dir(self) -> Path:
-        path = self._own(".grondmotief")
-        with contextlib.suppress(OSError):  # the caches, locks and backups the tool keeps in it
-            for entry in os.scandir(path):
-                if entry.is_symlink():
-                    _refuse_link_out(Path(entry.path), self.root, f".grondmotief/{entry.name}")
-        return path
+        return _own_cache_dir(self.root)
 
     def rel(self, path: Path) -> str:
         return relpath(path, self.root)
@@ -161,6 +172,8 @@ class Study:
     @cached_property
     def codebook(self) -> Codebook:
         path = self._require_codebook_file()
+        if self.quick is not None:
+            return self.quick.codebook(path, self.rel(path))
         return load_codebook(path, self.rel(path))
 
     def lint_codebook(self) -> tuple[Codebook | None, list[Problem]]:
@@ -173,7 +186,8 @@ class Study:
         return int(self.settings.limits.max_file_mb * 1024 * 1024)
 
     def load_transcripts(self) -> tuple[list[Transcript], list[Problem]]:
-        return load_all(self.interviews_dir, self.root, self.max_bytes)
+        reader = self.quick.transcript if self.quick is not None else None
+        return load_all(self.interviews_dir, self.root, self.max_bytes, reader=reader)
 
     @cached_property
     def transcripts(self) -> dict[str, Transcript]:
@@ -223,7 +237,14 @@ class Study:
         return CodingStore(self.codings_dir / f"{coder}.jsonl", coder, self.cache_dir / "locks", self.max_bytes * 10)
 
     def read_codings(self, coder: str) -> ReadResult:
+        if self.quick is not None:
+            return self.quick.codings(self.store(coder))
         return self.store(coder).read()
+
+    def save_quick_cache(self) -> None:
+        """Write back what this run validated (quick commands call it when done)."""
+        if self.quick is not None:
+            self.quick.save()
 
     def decisions(self, coders: list[str] | None = None, *, strict: bool = True) -> list[Anchoring]:
         """Decisions of the given coders (default: all), anchored to the current transcripts.
@@ -285,6 +306,16 @@ class Study:
 
 # What an export must never overwrite (the same folders `report` keeps chapters out of).
 _SOURCES = {"codings", "interviews", "codebooks", "templates", SETTINGS_FILE}
+
+
+def _own_cache_dir(root: Path) -> Path:
+    path = root / ".grondmotief"
+    _refuse_link_out(path, root, ".grondmotief")
+    with contextlib.suppress(OSError):  # the caches, locks and backups the tool keeps in it
+        for entry in os.scandir(path):
+            if entry.is_symlink():
+                _refuse_link_out(Path(entry.path), root, f".grondmotief/{entry.name}")
+    return path
 
 
 def _refuse_link_out(path: Path, root: Path, name: str) -> None:

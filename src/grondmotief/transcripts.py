@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cached_property
 from pathlib import Path
-
-from pydantic import Field, field_validator
+from typing import TYPE_CHECKING, Any
 
 from grondmotief.errors import GrondmotiefError, Problem, TranscriptError
-from grondmotief.fileio import LineDict, load_yaml, read_text
-from grondmotief.models import Strict, validate
+from grondmotief.fileio import LineDict, decode_text, load_yaml, read_text
+
+if TYPE_CHECKING:
+    from grondmotief.transcript_model import FrontMatter
 
 TRANSCRIPT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 SEGMENT_REF = re.compile(r"^(?P<tid>[A-Za-z0-9][A-Za-z0-9_-]{0,63})[¶#](?P<n>[1-9][0-9]{0,6})$")
@@ -26,25 +27,13 @@ ENCODING_HINT = "Convert it in place, from the study folder: `grondmotief import
 Scalar = str | int | float | bool | None
 
 
-class FrontMatter(Strict):
-    id: str = Field(description="Transcript id: letters, digits, - and _; equal to the file name.")
-    title: str = ""
-    attributes: dict[str, Scalar] = Field(default_factory=dict, description="Case attributes.")
-    interviewed: date | None = None
-    speakers: dict[str, str] = Field(
-        default_factory=lambda: {"I": "interviewer", "R": "respondent"},
-        description="Speaker label → role (interviewer, respondent, …).",
-    )
-    language: str = "nl"
-    notes: str = ""
-    example: bool = Field(False, description="The example from `grondmotief init`: check reminds you to delete it.")
+def __getattr__(name: str) -> Any:
+    # The pydantic model is built on first use: quick commands read cached front matter (issue 14).
+    if name == "FrontMatter":
+        from grondmotief.transcript_model import FrontMatter
 
-    @field_validator("id")
-    @classmethod
-    def _id(cls, v: str) -> str:
-        if not TRANSCRIPT_ID.fullmatch(v):
-            raise ValueError("must be letters, digits, '-' or '_' (at most 64), starting with a letter or digit")
-        return v
+        return FrontMatter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def text_sha(text: str) -> str:
@@ -153,6 +142,9 @@ def parse_transcript(text: str, path: Path, label: str | None = None) -> tuple[T
         return None, exc.problems or [Problem(label, None, exc.message)]
     if not isinstance(raw, dict):
         return None, [Problem(label, 2, "front matter must be a YAML mapping (id: …, title: …)")]
+    from grondmotief.models import validate
+    from grondmotief.transcript_model import FrontMatter
+
     meta, problems = validate(FrontMatter, raw, label, line_offset=1)
     if meta is None:
         return None, problems
@@ -243,6 +235,15 @@ def read_transcript(
     return parse_transcript(text, path, label)
 
 
+def transcript_from_bytes(data: bytes, path: Path, label: str) -> tuple[Transcript | None, list[Problem]]:
+    """`read_transcript` on bytes already read (the quick-start cache hashes exactly these)."""
+    try:
+        text = decode_text(data, label, hint=ENCODING_HINT)
+    except GrondmotiefError as exc:
+        return None, [_as_problem(exc, label)]
+    return parse_transcript(text, path, label)
+
+
 def _as_problem(exc: GrondmotiefError, label: str) -> Problem:
     if exc.problems:
         return exc.problems[0]
@@ -256,6 +257,7 @@ def _as_problem(exc: GrondmotiefError, label: str) -> Problem:
 def render_transcript(meta: FrontMatter, turns: list[tuple[str, str]]) -> str:
     """Write a transcript file: front matter then one paragraph per (label, text) turn."""
     from grondmotief.fileio import dump_yaml
+    from grondmotief.transcript_model import FrontMatter
 
     data = meta.model_dump(mode="json", exclude_defaults=False)
     ordered = {
@@ -269,10 +271,16 @@ def render_transcript(meta: FrontMatter, turns: list[tuple[str, str]]) -> str:
     return "---\n" + dump_yaml(ordered) + "---\n" + "\n\n".join(paras) + "\n"
 
 
+Reader = Callable[[Path, str, "int | None"], "tuple[Transcript | None, list[Problem]]"]
+
+
 def load_all(
-    folder: Path, root: Path | None = None, max_bytes: int | None = None
+    folder: Path, root: Path | None = None, max_bytes: int | None = None, *, reader: Reader | None = None
 ) -> tuple[list[Transcript], list[Problem]]:
+    """Every transcript in `folder`; `reader` reads one file (default `read_transcript`)."""
     from grondmotief.errors import relpath
+
+    read = reader or read_transcript
 
     transcripts: list[Transcript] = []
     problems: list[Problem] = []
@@ -286,7 +294,7 @@ def load_all(
             label = f"{folder.name}/{path.name}"
             problems.append(Problem(label, None, "is a symbolic link to a file outside the study; not read"))
             continue
-        t, probs = read_transcript(path, label, max_bytes)
+        t, probs = read(path, label, max_bytes)
         problems.extend(probs)
         if t is None:
             continue

@@ -65,7 +65,7 @@ def tally(
     from grondmotief.analysis import tally as run_tally
 
     fmt = Fmt(chosen_format.value)
-    s = open_study(ctx, study)
+    s = open_study(ctx, study, quick=True)
     if group is not None:
         require_group(s, group)
     if by is not None:
@@ -188,7 +188,7 @@ def crosstab(
     fmt = Fmt(chosen_format.value)
     if unit not in ("passage", "case"):
         raise typer.BadParameter("must be passage or case", param_hint="--unit")
-    s = open_study(ctx, study)
+    s = open_study(ctx, study, quick=True)
     require_axis(s, rows, "ROWS")
     require_axis(s, cols, "COLS")
     coded = coded_passages(s, require_coders(s, coder))

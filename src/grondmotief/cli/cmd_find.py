@@ -113,7 +113,7 @@ def find(
     from grondmotief.search.query import parse_query
 
     fmt = Fmt((chosen_format or QuoteFormat.text).value)
-    s = open_study(ctx, study)
+    s = open_study(ctx, study, quick=code_as is None)  # --code-as writes: validate everything
     q = parse_query(query, exact=exact, regex=regex)
     codes = [
         *require_codes(s, theme, "theme", "--theme"),

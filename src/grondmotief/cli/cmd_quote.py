@@ -80,7 +80,7 @@ def quote(
     from grondmotief.quotes import Withheld, find_quotes, parse_where, render_quotes
 
     fmt = Fmt(chosen_format.value)
-    s = open_study(ctx, study)
+    s = open_study(ctx, study, quick=True)
     codes = [
         *require_codes(s, theme, "theme", "--theme"),
         *require_codes(s, motive, "motive", "--motive"),

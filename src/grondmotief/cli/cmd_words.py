@@ -71,7 +71,7 @@ def words(
     from grondmotief.search.words import word_counts
 
     fmt = Fmt(chosen_format.value)
-    s = open_study(ctx, study)
+    s = open_study(ctx, study, quick=True)
     codes = [
         *require_codes(s, theme, "theme", "--theme"),
         *require_codes(s, motive, "motive", "--motive"),

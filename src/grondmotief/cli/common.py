@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from grondmotief.cli.output import Fmt
-from grondmotief.study import Study
+
+if TYPE_CHECKING:
+    from grondmotief.study import Study
 
 StudyOpt = Annotated[
     Path | None,
@@ -62,9 +64,15 @@ def format_opt(default: Fmt, *choices: Fmt) -> object:
     return typer.Option("--format", "-f", help=f"Output format: {names}.", case_sensitive=False)
 
 
-def open_study(ctx: typer.Context, study: Path | None, *, strict: bool = True) -> Study:
+def open_study(ctx: typer.Context, study: Path | None, *, strict: bool = True, quick: bool = False) -> Study:
+    """The study of --study (here or on the root command). `quick`: a read-only command, which
+    reads validated files through the quick-start cache (quickcache.py) and writes it back when done."""
+    from grondmotief.study import Study
+
     chosen = study or ((ctx.find_root().obj or {}).get("study") if ctx else None)
-    s = Study.open(chosen, strict=strict)
+    s = Study.open(chosen, strict=strict, quick=quick)
+    if quick and ctx is not None:
+        ctx.call_on_close(s.save_quick_cache)
     if s.recovered:
         from grondmotief.cli.console import warn
 
