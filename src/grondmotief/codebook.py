@@ -89,6 +89,18 @@ class CodebookFile(Strict):
     description: str = ""
     groups: dict[str, Group] = Field(default_factory=dict)
     codes: list[CodeSpec]
+    passages: str | None = Field(
+        None,
+        description="A file of labelled example passages beside the codebook (NAME.passages.yaml), "
+        "which the suggestion model learns from before the coder's first decision.",
+    )
+
+    @field_validator("passages")
+    @classmethod
+    def _passages_beside(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*\.ya?ml", value):
+            raise ValueError("a file name beside the codebook, ending in .yaml (no folders)")
+        return value
 
 
 @dataclass
@@ -123,6 +135,11 @@ class Codebook:
     @property
     def groups(self) -> dict[str, Group]:
         return self.data.groups
+
+    @property
+    def passages_path(self) -> Path | None:
+        """The example-passages file the codebook names, beside it (None: it names none)."""
+        return self.path.parent / self.data.passages if self.data.passages else None
 
     def get(self, code_id: str) -> Code:
         try:
@@ -205,7 +222,12 @@ def lint_codebook(path: Path, label: str | None = None) -> tuple[Codebook | None
         text = read_text(path, label)
     except GrondmotiefError as exc:
         return None, exc.problems or [Problem(label, None, exc.message)]
-    return lint_codebook_text(text, path, label)
+    codebook, problems = lint_codebook_text(text, path, label)
+    if codebook is not None and codebook.data.passages:
+        from grondmotief.passages import lint_passages
+
+        problems += lint_passages(codebook, label)
+    return codebook, problems
 
 
 def lint_codebook_text(text: str, path: Path, label: str) -> tuple[Codebook | None, list[Problem]]:

@@ -132,6 +132,25 @@ def seed_labels(
     return out
 
 
+def passage_labels(
+    coded: list[tuple[str, ...]], codes: list[str], family: dict[str, set[str]]
+) -> dict[str, list[int | None]]:
+    """Example passages are coded completely: per code, 1 where a passage has it, 0 where it
+    has neither it nor a parent or child of it (scarcity-abundance for scarcity), None there."""
+    out: dict[str, list[int | None]] = {}
+    for code in codes:
+        row: list[int | None] = []
+        for got in coded:
+            if code in got:
+                row.append(1)
+            elif family[code] & set(got):
+                row.append(None)
+            else:
+                row.append(0)
+        out[code] = row
+    return out
+
+
 def train(code: str, features: list[set[str]], labels: list[int], weights: list[float] | None = None) -> CodeModel:
     from sklearn.linear_model import LogisticRegression
 
