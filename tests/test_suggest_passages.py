@@ -24,7 +24,7 @@ def _study(tmp_path: Path, passages: str | None, text: str, seed: bool = True) -
         book += "passages: mijn.passages.yaml\n"
         (root / "codebooks" / "mijn.passages.yaml").write_text(passages, encoding="utf-8")
     (root / "codebooks" / "grondmotieven.yaml").write_text(book, encoding="utf-8")
-    settings = "format_version: 1\ncodebook: grondmotieven\n" + ("suggest:\n  seed_model: true\n" if seed else "")
+    settings = f"format_version: 1\ncodebook: grondmotieven\nsuggest:\n  seed_model: {'true' if seed else 'false'}\n"
     (root / "grondmotief.yaml").write_text(settings, encoding="utf-8")
     (root / "interviews" / "t1.md").write_text(
         f"---\nid: t1\ntitle: Proef\nspeakers: {{I: interviewer, R: respondent}}\n---\nI: Hoe ging dat?\n\nR: {text}\n",
@@ -112,3 +112,27 @@ def test_the_default_codebooks_passages_load_and_cover_every_theme() -> None:
     assert sum(not set(p.codes) & set(book.in_group("theme")) for p in got) >= 20
     shipped = Path(__file__).parent.parent / "src" / "grondmotief" / "data" / "codebooks" / book.passages_path.name
     assert shipped.read_bytes() == book.passages_path.read_bytes()
+
+
+def test_a_coders_first_decision_retrains_the_seed_model_and_warm_runs_agree(tmp_path: Path) -> None:
+    from grondmotief.codings import Decision, render_codings
+
+    root = _study(tmp_path, PASSAGES, TEXT + " En dan die subsidie.")
+    study = Study.open(root)
+    seg = study.transcript("t1").coded_segments(study.settings.coded_roles)[0]
+    before = {s.code: s.score for _, sugg in suggest_study(study, coder="x", threshold=0.0) for s in sugg}
+    (root / "codings").mkdir()
+    decision = Decision(
+        segment=seg.id, code="subsidies", decision="rejected", source="manual", coder="x",
+        at="2026-01-01T00:00:00Z", text_sha=seg.sha,
+    )  # fmt: skip
+    (root / "codings" / "x.jsonl").write_text(render_codings([decision]), encoding="utf-8")
+    cold = {s.code: s.score for _, sugg in suggest_study(Study.open(root), coder="x", threshold=0.0) for s in sugg}
+    warm = {s.code: s.score for _, sugg in suggest_study(Study.open(root), coder="x", threshold=0.0) for s in sugg}
+    assert cold == warm
+    assert "subsidies" not in cold  # rejected by this coder: never suggested again
+    assert any(cold[c] != before[c] for c in cold), "one decision must change the seed model"
+    accept = decision.model_copy(update={"code": "care", "decision": "accepted", "at": "2026-01-01T00:01:00Z"})
+    (root / "codings" / "x.jsonl").write_text(render_codings([decision, accept]), encoding="utf-8")
+    again = {s.code: s.score for _, sugg in suggest_study(Study.open(root), coder="x", threshold=0.0) for s in sugg}
+    assert again["care"] > cold["care"], "a second decision (far below min_examples) must retrain it too"

@@ -42,6 +42,7 @@ PROFILE_WEIGHT = 0.5  # against a keyword's 1.0; chosen on the demo coders (them
 # (vrijwilligers|vergoeding, subsidie|regeling). Cross-validated on the demo coders, the model
 # alone gains 0.07 (anna) and 0.06 (ben) theme macro-F1 over lemmas and heads only.
 NGRAM = 5
+PASSAGE_WEIGHT = 1.0  # an example passage against one codebook text (a criterion, an example)
 PROFILE_EVIDENCE = 3  # the strongest profile words kept per suggestion (the cache reads them on every run)
 
 
@@ -112,7 +113,8 @@ class Engine:
                     keys[seg_id] = segment_key(self.study.segment(seg_id).text)
         from grondmotief.suggest.model import fingerprint_data
 
-        data = fingerprint_data(self.examples, keys, self.min_examples)
+        # a seed model learns from every decision, a coder-only model from codes with enough of them
+        data = fingerprint_data(self.examples, keys, 0 if self.seed_on else self.min_examples)
         # The codes with decisions in their model, also when a warm run serves scores from the cache.
         self.stats.models = {c: self.examples.counts(c) for c in data[-1]}
         if not data[-1] and not self.seed_on:
@@ -155,7 +157,7 @@ class Engine:
         labels = seed_labels(texts, {c: cb.codes[c].group for c in cb.order}, family)
         for code, row in passage_labels([p.codes for p in passages], cb.order, family).items():
             labels[code] = labels[code] + row
-        return Seed(feats, labels)
+        return Seed(feats, labels, [1.0] * len(texts) + [PASSAGE_WEIGHT] * len(passages))
 
     @cached_property
     def passages(self) -> list[Any]:
