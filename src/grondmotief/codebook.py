@@ -96,6 +96,11 @@ class Codebook:
     def groups(self) -> dict[str, Group]:
         return self.data.groups
 
+    @property
+    def passages_path(self) -> Path | None:
+        """The example-passages file the codebook names, beside it (None: it names none)."""
+        return self.path.parent / self.data.passages if self.data.passages else None
+
     def get(self, code_id: str) -> Code:
         try:
             return self.codes[code_id]
@@ -177,7 +182,12 @@ def lint_codebook(path: Path, label: str | None = None) -> tuple[Codebook | None
         text = read_text(path, label)
     except GrondmotiefError as exc:
         return None, exc.problems or [Problem(label, None, exc.message)]
-    return lint_codebook_text(text, path, label)
+    codebook, problems = lint_codebook_text(text, path, label)
+    if codebook is not None and codebook.data.passages:
+        from grondmotief.passages import lint_passages
+
+        problems += lint_passages(codebook, label)
+    return codebook, problems
 
 
 def _lint_bytes(data: bytes, path: Path, label: str) -> tuple[Codebook | None, list[Problem]]:

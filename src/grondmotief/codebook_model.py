@@ -6,6 +6,8 @@ validated form from the quick-start cache (quickcache.py) and never import pydan
 
 from __future__ import annotations
 
+import re
+
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
@@ -52,3 +54,15 @@ class CodebookFile(Strict):
     description: str = ""
     groups: dict[str, Group] = Field(default_factory=dict)
     codes: list[CodeSpec]
+    passages: str | None = Field(
+        None,
+        description="A file of labelled example passages beside the codebook (NAME.passages.yaml), "
+        "which the suggestion model learns from before the coder's first decision.",
+    )
+
+    @field_validator("passages")
+    @classmethod
+    def _passages_beside(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*\.ya?ml", value):
+            raise ValueError("a file name beside the codebook, ending in .yaml (no folders)")
+        return value

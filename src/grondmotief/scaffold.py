@@ -8,6 +8,7 @@ from pathlib import Path
 from grondmotief.errors import GrondmotiefError
 from grondmotief.fileio import atomic_write_text
 
+PASSAGES = "grondmotieven.passages.yaml"  # the default codebook's example passages
 GITIGNORE = "# derived caches only: safe to delete\n.grondmotief/\n"
 TEMPLATES_README = """Chapter templates (Jinja2, *.md.j2) placed here override the defaults that ship with
 grondmotief; `grondmotief report --list-templates` shows the defaults and `grondmotief report
@@ -94,6 +95,7 @@ def init_study(
     files = {directory / "grondmotief.yaml": settings}
     if not empty:
         files[directory / "codebooks" / "grondmotieven.yaml"] = _data("codebooks/grondmotieven.yaml")
+        files[directory / "codebooks" / PASSAGES] = _data(f"codebooks/{PASSAGES}")
         files[directory / "interviews" / "voorbeeld.md"] = _data("example.md")
     files |= {directory / "templates" / "README.txt": TEMPLATES_README, directory / ".gitignore": GITIGNORE}
     if ci and not empty:  # --empty means settings and folders only

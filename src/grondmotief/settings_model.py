@@ -25,9 +25,9 @@ class SuggestSettings(Strict):
     threshold: float = Field(0.35, ge=0.0, le=1.0, description="Suggestions below this score are not shown.")
     model: bool = Field(True, description="Blend in a classifier trained on the coder's own decisions.")
     seed_model: bool = Field(
-        False,
-        description="Also train the model on the codebook's own labels, criteria and examples, so "
-        "every code has a model before the coder's first decision.",
+        True,
+        description="Also train the model on the codebook's own labels, criteria, examples and example "
+        "passages, so every code has a model before the coder's first decision.",
     )
     compete: list[str] = Field(
         default_factory=lambda: ["theme"],

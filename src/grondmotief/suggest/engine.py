@@ -42,6 +42,7 @@ PROFILE_WEIGHT = 0.5  # against a keyword's 1.0; chosen on the demo coders (them
 # (vrijwilligers|vergoeding, subsidie|regeling). Cross-validated on the demo coders, the model
 # alone gains 0.07 (anna) and 0.06 (ben) theme macro-F1 over lemmas and heads only.
 NGRAM = 5
+PASSAGE_WEIGHT = 1.0  # an example passage against one codebook text (a criterion, an example)
 PROFILE_EVIDENCE = 3  # the strongest profile words kept per suggestion (the cache reads them on every run)
 
 
@@ -101,7 +102,8 @@ class Engine:
     def _model_fingerprint(self) -> str:
         if not self.model_on or (self.examples is None and not self.seed_on):
             return "none"
-        seed = "seed" if self.seed_on else "no-seed"  # a seed model is made from the codebook (rules_fp)
+        # a seed model is made from the codebook (rules_fp) and its example passages
+        seed = ["seed", self.passages_digest] if self.seed_on else "no-seed"
         if self.examples is None:
             return cache.digest(seed)
         keys = {}
@@ -111,7 +113,8 @@ class Engine:
                     keys[seg_id] = segment_key(self.study.segment(seg_id).text)
         from grondmotief.suggest.model import fingerprint_data
 
-        data = fingerprint_data(self.examples, keys, self.min_examples)
+        # a seed model learns from every decision, a coder-only model from codes with enough of them
+        data = fingerprint_data(self.examples, keys, 0 if self.seed_on else self.min_examples)
         # The codes with decisions in their model, also when a warm run serves scores from the cache.
         self.stats.models = {c: self.examples.counts(c) for c in data[-1]}
         if not data[-1] and not self.seed_on:
@@ -142,17 +145,34 @@ class Engine:
     @cached_property
     def seed(self) -> Any:
         """The codebook's own texts as labelled examples (see model.Seed)."""
-        from grondmotief.suggest.model import Seed, seed_labels
+        from grondmotief.suggest.model import Seed, passage_labels, seed_labels
         from grondmotief.suggest.profile import code_texts
 
         cb = self.codebook
         texts = [(c, f, t) for c in cb.order for f, t in code_texts(cb, c)]
-        feats = [
-            self._lemma_features(tok.lemma_ or tok.text for tok in doc)
-            for doc in self.nlp.pipe([t for _, _, t in texts])
-        ]
+        passages = self.passages
+        docs = self.nlp.pipe([t for _, _, t in texts] + [p.text for p in passages], batch_size=64)
+        feats = [self._lemma_features(tok.lemma_ or tok.text for tok in doc) for doc in docs]
         family = {c: set(cb.ancestors(c)) | set(cb.descendants(c)) for c in cb.order}
-        return Seed(feats, seed_labels(texts, {c: cb.codes[c].group for c in cb.order}, family))
+        labels = seed_labels(texts, {c: cb.codes[c].group for c in cb.order}, family)
+        for code, row in passage_labels([p.codes for p in passages], cb.order, family).items():
+            labels[code] = labels[code] + row
+        return Seed(feats, labels, [1.0] * len(texts) + [PASSAGE_WEIGHT] * len(passages))
+
+    @cached_property
+    def passages(self) -> list[Any]:
+        """The codebook's example passages (see grondmotief.passages); [] when it names none."""
+        path = self.codebook.passages_path
+        if path is None:
+            return []
+        from grondmotief.passages import load_passages
+
+        return load_passages(path, self.study.rel(path), set(self.codebook.codes))
+
+    @cached_property
+    def passages_digest(self) -> str:
+        path = self.codebook.passages_path
+        return cache.digest(path.read_bytes()) if path is not None and path.is_file() else "no-passages"
 
     def features(self, seg_ids: list[str]) -> dict[str, set[str]]:
         """Model features of these passages (parsing their transcripts if not cached)."""

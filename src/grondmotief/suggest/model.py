@@ -105,11 +105,13 @@ class Seed:
 
     features: list[set[str]] = field(default_factory=list)
     labels: dict[str, list[int | None]] = field(default_factory=dict)
+    weights: list[float] = field(default_factory=list)  # per text; empty: 1.0 each
 
-    def rows(self, code: str) -> tuple[list[set[str]], list[int]]:
+    def rows(self, code: str) -> tuple[list[set[str]], list[int], list[float]]:
         got = self.labels.get(code, [])
-        pairs = [(f, y) for f, y in zip(self.features, got, strict=True) if y is not None]
-        return [f for f, _ in pairs], [y for _, y in pairs]
+        weights = self.weights or [1.0] * len(self.features)
+        keep = [i for i, y in enumerate(got) if y is not None]
+        return [self.features[i] for i in keep], [got[i] for i in keep], [weights[i] for i in keep]  # type: ignore[misc]
 
 
 def seed_labels(
@@ -128,6 +130,25 @@ def seed_labels(
                 row.append(0)
             else:
                 row.append(None)
+        out[code] = row
+    return out
+
+
+def passage_labels(
+    coded: list[tuple[str, ...]], codes: list[str], family: dict[str, set[str]]
+) -> dict[str, list[int | None]]:
+    """Example passages are coded completely: per code, 1 where a passage has it, 0 where it
+    has neither it nor a parent or child of it (scarcity-abundance for scarcity), None there."""
+    out: dict[str, list[int | None]] = {}
+    for code in codes:
+        row: list[int | None] = []
+        for got in coded:
+            if code in got:
+                row.append(1)
+            elif family[code] & set(got):
+                row.append(None)
+            else:
+                row.append(0)
         out[code] = row
     return out
 
@@ -165,8 +186,8 @@ def train_all(
         feats, ys = [features[s] for s in segs], [got[s] for s in segs]
         weights = None
         if seed is not None:
-            sf, sy = seed.rows(code)
-            weights = [1.0] * len(sf) + [DECISION_WEIGHT] * len(segs)
+            sf, sy, sw = seed.rows(code)
+            weights = sw + [DECISION_WEIGHT] * len(segs)
             feats, ys = sf + feats, sy + ys
         elif pos < min_examples or len(got) - pos < min_examples:
             continue
