@@ -7,7 +7,6 @@ validated form from the quick-start cache (quickcache.py) and never import pydan
 from __future__ import annotations
 
 import re
-
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
