@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 # Forms of address: any surname-like word after them is a name ("mevrouw klompmaker").
 ADDRESS = {"mevrouw", "mevr", "mw", "meneer", "mnr", "dhr", "heer", "juffrouw", "juf"}
-# "meester bakker" (a master baker), "dokter visser"? Other titles take a name that is no word.
+# "meester bakker" is a master baker: after it only a surname that is no word.
+STRICT_TITLES = {"meester"}
 COMMON_WORD_ZIPF = 4.5  # bakker 4.3, visser 4.1, mulder 4.1; hoek 4.8, haar 6.3, meer 6.4
 NAME_LIKE_ZIPF = 4.3  # after a first name that is also a word: only the clearest surnames
 # Listed first names that are ordinary words in lower case (in de fleur, een joke, op de floor).
@@ -43,9 +44,11 @@ _WORDS = {"fleur", "floor", "joke", "said", "trees", "mats", "rosa", "mien", "le
 # Tussenvoegsels that are also an everyday phrase: "van de bakker" is the baker's, "van der" is a name.
 _PHRASES = {("van", "de"), ("van", "het"), ("van", "t")}
 _VERB_ENDINGS = ("de", "te", "dt", "t", "en")
-# (level of evidence the name part needs) after: an untagged first name, a first name that is a
-# word, a form of address, another title.
-FIRST, WORDLIKE, ADDRESSED, TITLED = "first", "wordlike", "addressed", "titled"
+# The evidence a name part needs after: an untagged first name, a first name that is also a word,
+# a form of address, another title ("dokter mulder", "wethouder jansen"), "meester".
+FIRST, WORDLIKE, ADDRESSED, TITLED, STRICT = "first", "wordlike", "addressed", "titled", "strict"
+# After these an unknown word is a noun, not a surname: "daan de verkeersregelaarscursus".
+_NOUN_PHRASE = {("de",), ("van", "de"), ("van", "het"), ("van", "t")}
 
 
 @cache
@@ -59,8 +62,8 @@ def _lower(names: str) -> dict[str, str]:
     return out
 
 
-def _unknown_word(word: str) -> bool:
-    return len(word) >= 4 and zipf(word) == 0.0 and not word.endswith(_VERB_ENDINGS) and "-" not in word
+def _unknown_word(word: str, endings: tuple[str, ...] = _VERB_ENDINGS) -> bool:
+    return len(word) >= 4 and zipf(word) == 0.0 and not word.endswith(endings) and "-" not in word
 
 
 def _surname(text: str, toks: list[_Tok], j: int, level: str) -> int | None:
@@ -86,15 +89,17 @@ def _surname(text: str, toks: list[_Tok], j: int, level: str) -> int | None:
         return None  # "mevrouw van de bakker", "meneer van het wijkteam": where they are from
     if tag is None:
         # A word in no list: only when it is unknown as a Dutch word ("van der klompmaker").
-        ok = level in (FIRST, ADDRESSED) and _unknown_word(word)
+        # A plural verb cannot follow "mevrouw": there only past and present singular endings count.
+        endings = _VERB_ENDINGS if level == FIRST else _VERB_ENDINGS[:-1]
+        ok = level in (FIRST, ADDRESSED) and tuple(seq) not in _NOUN_PHRASE and _unknown_word(word, endings)
     elif level == WORDLIKE:
         # "roos van dijk"; "de" alone only before a clear surname ("wil de vries", not "wil de boer").
         ok = tag == "" or (seq[:1] == ["van"] and z < 5.5) or (bool(seq) and z < NAME_LIKE_ZIPF)
     elif seq:
         # "de jong", "van der meer"; but "van haar" / "van meer" after a bare "van" are words.
-        ok = not (seq == ["van"] and z >= 5.5) and not (level == TITLED and tag == "place" and seq != ["van"])
+        ok = not (seq == ["van"] and z >= 5.5) and not (level in (TITLED, STRICT) and tag == "place" and seq != ["van"])
     else:
-        ok = tag == "" or (level != TITLED and z < COMMON_WORD_ZIPF)
+        ok = tag == "" or (level != STRICT and z < COMMON_WORD_ZIPF)
     return k if ok else None
 
 
@@ -126,7 +131,8 @@ def lower_case_name(text: str, toks: list[_Tok], i: int) -> int | None:
         if _lower("first").get(toks[i + 1].word) == "" and toks[i + 1].word not in _WORDS:
             # "juf anneke", "oom piet", "mevrouw anna de vries"
             return _first_then_surname(text, toks, i + 1) or i + 1
-        return _surname(text, toks, i + 1, ADDRESSED if low in ADDRESS else TITLED)
+        level = ADDRESSED if low in ADDRESS else STRICT if low in STRICT_TITLES else TITLED
+        return _surname(text, toks, i + 1, level)
     if not tok.word.islower():
         return None
     tag = _lower("first").get(low)
