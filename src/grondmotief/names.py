@@ -238,10 +238,12 @@ def _surname_after(text: str, toks: list[_Tok], j: int) -> int | None:
 
 def find_person_names(text: str) -> list[Finding]:
     """Spans that look like a person's name (kind 'person name')."""
+    from grondmotief.names_lower import lower_case_name, starts_lower_case_name
     from grondmotief.pii import Finding
 
     first = first_names()
     sur = surnames()
+    starts = starts_lower_case_name()
     toks = [_Tok(m) for m in _TOKEN.finditer(text)]
     found: list[Finding] = []
     i = 0
@@ -280,7 +282,7 @@ def find_person_names(text: str) -> list[Finding]:
                     found.append(Finding(KIND, tok.start, toks[end].end))
                     i = end + 1
                     continue
-        if tok.word.islower() or low in ALL_TITLES:
+        if low in starts and (tok.word.islower() or low in ALL_TITLES):
             end = lower_case_name(text, toks, i)
             if end is not None:
                 found.append(Finding(KIND, toks[i + 1].start if low in ALL_TITLES else tok.start, toks[end].end))
@@ -321,12 +323,6 @@ def find_person_names(text: str) -> list[Finding]:
             found.append(Finding(KIND, tok.start, tok.end))
         i += 1
     return found
-
-
-def lower_case_name(text: str, toks: list[_Tok], i: int) -> int | None:
-    from grondmotief.names_lower import lower_case_name as rule
-
-    return rule(text, toks, i)
 
 
 def _extend(text: str, toks: list[_Tok], end: int, first: dict[str, str]) -> int:

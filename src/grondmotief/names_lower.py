@@ -62,6 +62,12 @@ def _lower(names: str) -> dict[str, str]:
     return out
 
 
+@cache
+def starts_lower_case_name() -> frozenset[str]:
+    """Words that may start a name in lower case: a title, or a first name that is not a word."""
+    return frozenset(STRONG_TITLES | WEAK_TITLES | (set(_lower("first")) - _WORDS))
+
+
 def _unknown_word(word: str, endings: tuple[str, ...] = _VERB_ENDINGS) -> bool:
     return len(word) >= 4 and zipf(word) == 0.0 and not word.endswith(endings) and "-" not in word
 
