@@ -25,6 +25,7 @@ def names(text: str) -> list[str]:
         ("jan de vries zei dat het wel kon.", ["jan de vries"]),
         ("toen kwam mevrouw bakker binnen met de lijst", ["bakker"]),
         ("meneer de jong belde gisteren terug", ["de jong"]),
+        ("wethouder de groot en anna de wit waren er", ["de groot", "anna de wit"]),
         ("we hadden een afspraak met wethouder jansen over de subsidie", ["jansen"]),
         ("ik heb het aan kees klompmaker gevraagd", ["kees klompmaker"]),  # a surname in no list
         ("anna van der berg en ik deden de kas", ["anna van der berg"]),
@@ -67,6 +68,9 @@ def test_lower_case_names_are_found(text: str, expected: list[str]) -> None:
         "in het frans bakker je anders",
         "mark de datum in je agenda",
         "bas en piet fietsten naar huis",
+        "toen liet ik jan de hoek zien waar het was",  # de hoek, de post: nouns, not "De Hoek"
+        "de buurman de post geven",
+        "de rob zwemt in de haven",
     ],
 )
 def test_ordinary_lower_case_words_are_not_names(text: str) -> None:

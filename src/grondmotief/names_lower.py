@@ -43,6 +43,8 @@ NAME_LIKE_ZIPF = 4.3  # after a first name that is also a word: only the cleares
 _WORDS = {"fleur", "floor", "joke", "said", "trees", "mats", "rosa", "mien", "lea", "kai", "bo", "ans"}
 # Tussenvoegsels that are also an everyday phrase: "van de bakker" is the baker's, "van der" is a name.
 _PHRASES = {("van", "de"), ("van", "het"), ("van", "t")}
+# Surnames that are frequent words but, bare after "de", only a name: "de" needs a noun otherwise.
+_ADJECTIVES = {"jong", "jonge", "groot", "lange", "wilde", "wit", "zwart", "groen", "bruin", "klein"}
 _VERB_ENDINGS = ("de", "te", "dt", "t", "en")
 # The evidence a name part needs after: an untagged first name, a first name that is also a word,
 # a form of address, another title ("dokter mulder", "wethouder jansen"), "meester".
@@ -93,6 +95,8 @@ def _surname(text: str, toks: list[_Tok], j: int, level: str) -> int | None:
     z = zipf(word)
     if tuple(seq) in _PHRASES and ((tag is None and level != FIRST) or (tag not in (None, "") and z >= 4.0)):
         return None  # "mevrouw van de bakker", "meneer van het wijkteam": where they are from
+    if seq == ["de"] and tag not in (None, "") and z >= COMMON_WORD_ZIPF and word not in _ADJECTIVES:
+        return None  # "de hoek", "de post", "de winter": nouns; "de jong", "de groot" are names
     if tag is None:
         # A word in no list: only when it is unknown as a Dutch word ("van der klompmaker").
         # A plural verb cannot follow "mevrouw": there only past and present singular endings count.
