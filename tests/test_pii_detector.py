@@ -34,10 +34,13 @@ def test_dev_sentence(item: dict) -> None:
 
 
 def test_heldout_figures_stay_above_the_floor() -> None:
-    # Measured 2026-12-07 (docs/privacy.md): sentence P 0.988 R 0.941, item P 0.986 R 0.950. Floors a bit under.
+    # Measured 2026-12-07 (docs/privacy.md), with lower-case names: sentence P 0.988 R 0.947, item P 0.986
+    # R 0.954, names 45/46 (before them: R 0.941 and 0.950, names 44/46). Floors just under.
     figures = _eval_module().evaluate(PII / "heldout" / "sentences.jsonl")
     assert figures["sentences"] >= 300
-    assert figures["sentence_precision"] >= 0.95
-    assert figures["sentence_recall"] >= 0.92
-    assert figures["item_precision"] >= 0.95
-    assert figures["item_recall"] >= 0.93
+    assert figures["sentence_precision"] >= 0.98
+    assert figures["sentence_recall"] >= 0.94
+    assert figures["item_precision"] >= 0.98
+    assert figures["item_recall"] >= 0.95
+    found, total = map(int, str(figures["recall_name"]).split("/"))
+    assert found >= total - 2 and figures["false_alarms_name"] <= 3

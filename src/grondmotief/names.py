@@ -9,7 +9,11 @@ Rules, in order of strength (precision first: a false alarm withholds a good quo
    sentence; names that are also languages or nationalities ("Frans", "Noor") always need one;
 3. a capitalised tussenvoegsel inside a sentence: "Van Dijk", "Van der Linden", "De Vries";
 4. initials with a surname: "J. de Vries", "A.B. Jansen";
-5. a known surname on its own, capitalised inside a sentence, when it is not also a word or place.
+5. a known surname on its own, capitalised inside a sentence, when it is not also a word or place;
+6. a name written in lower case (names_lower.py): "jan de vries", "mevrouw bakker", "wethouder jansen".
+After a venue word ("Café De Hoek", "Buurthuis De Brink") a tussenvoegsel with a surname that is
+also a word, or a first name that is also a word, names the place: only a real name part counts there
+("Stichting Jan de Vries", "Café Jansen").
 Capitalised sentence starts, place names (Weidebroek) and words such as "Wmo" are not names: only
 listed names, titles and tussenvoegsels trigger a finding. Lists: data/names/*.txt.
 """
@@ -72,6 +76,7 @@ WEAK_TITLES = {
     "ambtenaar",
     "consulent",
 }
+ALL_TITLES = STRONG_TITLES | WEAK_TITLES
 PARTICLES = ("van", "de", "der", "den", "het", "t", "ter", "ten", "te", "in", "op", "vd")
 # Particle sequences that may start a surname.
 _PARTICLE_SEQS = {
@@ -92,6 +97,47 @@ _PARTICLE_SEQS = {
 }
 # "Sint Maarten", "Zwarte Piet", "Prinses Beatrix": figures, feasts and places, not the people we protect.
 _NOT_A_PERSON_BEFORE = {"sint", "st", "zwarte", "heilige", "prinses", "prins", "koningin", "koning"}
+# Words that name a place or organisation after them ("Café De Hoek", "Stichting De Brug").
+_VENUES = {
+    "café",
+    "cafe",
+    "eetcafé",
+    "restaurant",
+    "brasserie",
+    "hotel",
+    "herberg",
+    "bar",
+    "kroeg",
+    "stichting",
+    "vereniging",
+    "club",
+    "school",
+    "basisschool",
+    "kerk",
+    "kapel",
+    "boerderij",
+    "zorgboerderij",
+    "camping",
+    "zaal",
+    "theater",
+    "winkel",
+    "bakkerij",
+    "slagerij",
+    "apotheek",
+    "praktijk",
+    "kliniek",
+    "galerie",
+    "museum",
+    "molen",
+    "speeltuin",
+    "sporthal",
+    "sportpark",
+    "park",
+    "kinderopvang",
+    "hofje",
+}
+# ... and compounds ending so: Buurthuis, Wijkcentrum, Zorgcentrum, Voetbalvereniging, Dorpshuis.
+_VENUE_ENDINGS = ("huis", "centrum", "school", "vereniging", "club", "café", "kerk", "hal", "zaal")
 _INITIALS = re.compile(r"(?<![\w.])(?:[A-Z]\.){1,4}\s+")
 _SENTENCE_END = ".!?:;…\n"
 _OPENERS = "\"'„“”‘’«»([–—-*"
@@ -165,6 +211,11 @@ def _is_name_word(word: str, names: dict[str, str]) -> bool:
     return len(parts) > 1 and all(p in names for p in parts)
 
 
+def _is_venue(word: str) -> bool:
+    low = word.lower()
+    return low in _VENUES or (len(low) > 6 and low.endswith(_VENUE_ENDINGS))
+
+
 def _surname_after(text: str, toks: list[_Tok], j: int) -> int | None:
     """Index of the last token of a surname starting at toks[j] (particles, then a capitalised word)."""
     k = j
@@ -187,10 +238,12 @@ def _surname_after(text: str, toks: list[_Tok], j: int) -> int | None:
 
 def find_person_names(text: str) -> list[Finding]:
     """Spans that look like a person's name (kind 'person name')."""
+    from grondmotief.names_lower import lower_case_name, starts_lower_case_name
     from grondmotief.pii import Finding
 
     first = first_names()
     sur = surnames()
+    starts = starts_lower_case_name()
     toks = [_Tok(m) for m in _TOKEN.finditer(text)]
     found: list[Finding] = []
     i = 0
@@ -229,18 +282,25 @@ def find_person_names(text: str) -> list[Finding]:
                     found.append(Finding(KIND, tok.start, toks[end].end))
                     i = end + 1
                     continue
+        if low in starts and (tok.word.islower() or low in ALL_TITLES):
+            end = lower_case_name(text, toks, i)
+            if end is not None:
+                found.append(Finding(KIND, toks[i + 1].start if low in ALL_TITLES else tok.start, toks[end].end))
+                i = end + 1
+                continue
         if not tok.cap:
             i += 1
             continue
         initial = _sentence_initial(text, tok.start)
         prev_low = toks[i - 1].word.lower() if i > 0 and _adjacent(text, toks[i - 1], tok) else ""
+        venue = bool(prev_low) and _is_venue(prev_low)
         # 2. first names, with any surname that follows.
         if _is_name_word(tok.word, first) and prev_low not in _NOT_A_PERSON_BEFORE:
             tag = first.get(tok.word, "")
             end = _surname_after(text, toks, i + 1) if nxt else None
             if end is not None:
                 end = _extend(text, toks, end, first)
-            ok = end is not None or (tag == "" or (tag == "word" and not initial))
+            ok = end is not None or tag == "" or (tag == "word" and not initial and not venue)
             if ok:
                 found.append(Finding(KIND, tok.start, toks[end].end if end is not None else tok.end))
                 i = (end if end is not None else i) + 1
@@ -250,7 +310,11 @@ def find_person_names(text: str) -> list[Finding]:
             end = _surname_after(text, toks, i)
             if end is not None and end > i:
                 base = toks[end].word
-                if (low == "van" and not initial) or (base in sur and (low == "van" or sur[base] != "place")):
+                if venue:  # "Café De Hoek", "Buurthuis Van Dijk": the place, unless the surname is no word
+                    named = sur.get(base) == ""
+                else:
+                    named = (low == "van" and not initial) or (base in sur and (low == "van" or sur[base] != "place"))
+                if named:
                     found.append(Finding(KIND, tok.start, toks[end].end))
                     i = end + 1
                     continue

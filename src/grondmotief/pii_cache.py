@@ -29,9 +29,19 @@ MAGIC = b"GMPII1\n"
 @lru_cache(maxsize=1)
 def _detector_digest() -> str:
     here = Path(__file__).resolve().parent
-    parts: list[bytes] = [(here / name).read_bytes() for name in ("pii.py", "names.py")]
+    parts: list[bytes] = [(here / name).read_bytes() for name in ("pii.py", "names.py", "names_lower.py")]
     parts += [p.read_bytes() for p in sorted((here / "data" / "names").glob("*")) if p.is_file()]
-    return digest(*parts)
+    # Lower-case names are told from words by wordfreq's frequencies: a new list may decide otherwise.
+    return digest(*parts, _wordfreq_version())
+
+
+def _wordfreq_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("wordfreq")
+    except PackageNotFoundError:
+        return ""
 
 
 class ScanCache:

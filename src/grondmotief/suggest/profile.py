@@ -19,11 +19,12 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from grondmotief.codebook import Codebook
 from grondmotief.suggest.rules import _head_noun, fold
+from grondmotief.zipf_nl import zipf
+from grondmotief.zipf_nl import zipf_table as _zipf_table  # noqa: F401  (tests compare it with wordfreq)
 
 FIELDS = ("label", "keywords", "include", "definition", "example")  # strongest first: a word keeps its best field
 FIELD_WEIGHT = {"label": 1.0, "keywords": 1.0, "include": 0.9, "definition": 0.8, "example": 0.8}
@@ -35,38 +36,6 @@ RARE_ZIPF = 3.0  # as rare as this or rarer: full weight (a description's words)
 KEYWORD_RARE_ZIPF = 4.0
 HEAD_SHARE = 0.7
 MIN_LEN = 3
-
-
-@lru_cache(maxsize=1)
-def _zipf_table() -> dict[str, float]:
-    """wordfreq's small Dutch list as word → Zipf frequency, read from its data file.
-
-    The small list holds every word down to Zipf 3 (RARE_ZIPF): rarer words weigh fully
-    either way. Reading the file ourselves skips importing wordfreq (its tokenisers cost
-    three times the read) and tokenising each looked-up word; the values are those of
-    `wordfreq.zipf_frequency` (tests check a sample). Any other data format: wordfreq's API."""
-    import gzip
-    from importlib.util import find_spec
-
-    spec = find_spec("wordfreq")
-    path = Path(spec.origin).parent / "data" / "small_nl.msgpack.gz" if spec and spec.origin else None
-    if path is not None and path.is_file():
-        import msgpack
-
-        with gzip.open(path, "rb") as fh:
-            data = msgpack.load(fh, raw=False)
-        if data and data[0] == {"format": "cB", "version": 1}:
-            # bucket i holds the words of frequency 10^(-i/100): Zipf 9 - i/100
-            return {w: round(9 - i / 100, 2) for i, bucket in enumerate(data[1:]) for w in bucket}
-    from wordfreq import get_frequency_dict
-
-    return {w: round(math.log10(f) + 9, 2) for w, f in get_frequency_dict("nl", wordlist="small").items()}
-
-
-@lru_cache(maxsize=100_000)
-def zipf(word: str) -> float:
-    """Zipf frequency (log10 of occurrences per billion words); 0 for a word the list lacks."""
-    return _zipf_table().get(word, 0.0)
 
 
 @lru_cache(maxsize=100_000)
