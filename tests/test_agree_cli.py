@@ -168,11 +168,21 @@ def test_default_coders_leave_out_reconciled_ones(study: Path) -> None:
     ("args", "code", "message"),
     [
         (["--coders", "anna"], 2, "at least two coders"),
-        (["--coders", "anna,zed"], 1, "no codings for coder 'zed'"),
+        (["--coders", "anna,zed"], 2, "--coders 'zed': no codings/zed.jsonl (coders: anna, bert, carl)"),
+        (["--coders", "anna,brt"], 2, "--coders 'brt': no codings/brt.jsonl; did you mean 'bert'?"),
         (["--coders", "anna,anna"], 2, "named twice"),
-        (["--coders", "anna,bert", "--code", "nope"], 1, "unknown code 'nope'"),
-        (["--coders", "anna,bert", "--group", "nope"], 1, "unknown group 'nope'"),
-        (["--coders", "anna,bert", "--transcript", "h9"], 1, "no transcript 'h9'"),
+        (["--coders", "anna,bert", "--code", "nope"], 2, "--code 'nope': no such code (codes: subsidies"),
+        (
+            ["--coders", "anna,bert", "--code", "subsidy"],
+            2,
+            "--code 'subsidy': no such code; did you mean 'subsidies'?",
+        ),
+        (["--coders", "anna,bert", "--group", "nope"], 2, "unknown group 'nope'"),
+        (
+            ["--coders", "anna,bert", "--transcript", "h9"],
+            2,
+            "--transcript 'h9': no such transcript (transcripts: h1, h2)",
+        ),
     ],
 )
 def test_problems_are_clear_errors(study: Path, args: list[str], code: int, message: str) -> None:

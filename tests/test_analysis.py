@@ -310,7 +310,10 @@ def test_report_check_fails_on_orphans_even_when_up_to_date(cli, study_dir: Path
             ("tally", "--by", "kleur"),
             "--by 'kleur': no transcript has this attribute (attributes: organisation_type, sector)",
         ),
-        (("tally", "--group", "thema"), "--group 'thema': no such code group (groups: theme, motive)"),
+        (
+            ("tally", "--group", "thema"),
+            "--group 'thema': no such code group; did you mean 'theme'? (groups: theme, motive)",
+        ),
         (("tally", "--coder", "carla"), "--coder 'carla': no codings/carla.jsonl (coders: anna, ben)"),
         (("crosstab", "theme", "kleur"), "COLS 'kleur' is neither a code group (theme, motive) nor a transcript"),
         (("crosstab", "kleur", "motive"), "ROWS 'kleur' is neither a code group"),

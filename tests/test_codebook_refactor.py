@@ -144,19 +144,20 @@ def test_split_keeps_decisions_on_the_code(study: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "code", "message"),
     [
-        (("rename", "permits", "love"), "already has a code 'love'"),
-        (("rename", "nergens", "iets"), "unknown code 'nergens'"),
-        (("merge", "love", "subsidies", "--into", "subsidies"), "merge codes of one group"),
-        (("merge", "scarcity-abundance", "--into", "scarcity"), "its own descendant"),
-        (("move", "scarcity-abundance", "--parent", "abundance"), "or inside it"),
+        (("rename", "permits", "love"), 1, "already has a code 'love'"),
+        (("rename", "nergens", "iets"), 2, "unknown code 'nergens'"),  # a name typed that is not there: usage
+        (("rename", "permit", "iets"), 2, "unknown code 'permit'; did you mean 'permits'?"),
+        (("merge", "love", "subsidies", "--into", "subsidies"), 1, "merge codes of one group"),
+        (("merge", "scarcity-abundance", "--into", "scarcity"), 1, "its own descendant"),
+        (("move", "scarcity-abundance", "--parent", "abundance"), 1, "or inside it"),
     ],
 )
-def test_refused_refactors_change_nothing(study: Path, args, message) -> None:
+def test_refused_refactors_change_nothing(study: Path, args, code, message) -> None:
     before = files(study)
     r = run_cli("--study", str(study), "codebook", *args)
-    assert r.exit_code == 1, r.stdout
+    assert r.exit_code == code, r.stdout
     assert r.stderr.startswith("Error:") and message in r.stderr
     assert "Traceback" not in r.stderr
     assert files(study) == before

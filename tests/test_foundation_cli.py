@@ -1,4 +1,4 @@
-"""Every command is wrapped: problems become `Error: …` on stderr and exit 1, never a traceback."""
+"""Every command is wrapped: problems become `Error: …` on stderr and exit 1 (2 for usage), never a traceback."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def test_every_study_command_reports_a_missing_study_cleanly(tmp_path: Path) -> 
             continue
         args = [*path, "--study", str(tmp_path / "nowhere"), *_dummy_args(cmd, tmp_path)]
         result = run_cli(*args)
-        assert result.exit_code == 1, (path, result)
+        assert result.exit_code == 2, (path, result)  # where the command was pointed is wrong: usage
         assert result.stderr.startswith("Error:"), (path, result.stderr)
         assert "Traceback" not in result.stderr + result.stdout
         checked += 1

@@ -33,7 +33,7 @@ def test_code_rejects_bad_names_cleanly(tmp_path: Path) -> None:
     result = run_cli("code", "--study", str(study), "--coder", "no good")
     assert result.exit_code == 1 and result.stderr.startswith("Error: coder name")
     result = run_cli("code", "--study", str(study), "--transcript", "nope")
-    assert result.exit_code == 1 and "no transcript 'nope'" in result.stderr
+    assert result.exit_code == 2 and "--transcript 'nope': no such transcript" in result.stderr
     result = run_cli("code", "--study", str(study), "--theme", "love")
     assert result.exit_code == 2  # love is a motive, not a theme
 
@@ -144,7 +144,7 @@ def test_status_csv_md_and_table(tmp_path: Path) -> None:
 def test_status_errors(tmp_path: Path) -> None:
     study = _status_study(tmp_path)
     result = run_cli("status", "--study", str(study), "--coder", "carla")
-    assert result.exit_code == 1 and "no codings for coder 'carla'" in result.stderr
+    assert result.exit_code == 2 and "--coder 'carla': no codings/carla.jsonl" in result.stderr
     result = run_cli("status", "--study", str(study), "--format", "jsonl")
     assert result.exit_code == 2
     empty = copy_study(tmp_path, "empty")

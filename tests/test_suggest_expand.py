@@ -65,4 +65,4 @@ def test_a_coder_adds_the_passages_they_accepted(demo: Path) -> None:
 
 def test_an_unknown_code_is_an_error(demo: Path) -> None:
     r = run_cli("--study", str(demo), "codebook", "suggest-keywords", "nope")
-    assert r.exit_code == 1 and "unknown code 'nope'" in r.stderr
+    assert r.exit_code == 2 and "unknown code 'nope'" in r.stderr

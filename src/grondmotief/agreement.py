@@ -350,8 +350,7 @@ def agreement(
         raise UsageProblem("a coder is named twice in --coders")
     cb = study.codebook
     chosen = list(codes) if codes else list(cb.order)
-    for cid in chosen:
-        cb.get(cid)
+    chosen = [cb.resolve(cid) for cid in chosen]  # ids or labels, any case
     views, notes = build_views(
         study, coders, rollup=rollup, transcripts=transcripts, machine_threshold=machine_threshold
     )

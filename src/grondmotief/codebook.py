@@ -101,17 +101,58 @@ class Codebook:
         """The example-passages file the codebook names, beside it (None: it names none)."""
         return self.path.parent / self.data.passages if self.data.passages else None
 
+    def resolve(self, name: str, group: str | None = None, option: str | None = None) -> str:
+        """The code id meant by `name`, wherever a user names a code: its id or its label, in
+        any case (`Subsidies`, `"schaarste en overvloed"`). With `group`, only that group's codes
+        count; a code of another group is named as such. Unknown names raise a usage error with
+        the nearest ids ("did you mean …")."""
+        from grondmotief.lookup import fold, unknown
+
+        allowed = self.in_group(group) if group is not None and group in self.groups else self.order
+        found = self._find(name, allowed) or self._find(name, self.order)
+        if found is not None and (group is None or found in allowed):
+            return found
+        listing = f"codes in {group}" if group else "codes" if option else f"codebook {self.label} has"
+        if found is not None:
+            from grondmotief.errors import UsageProblem
+
+            where = f"{option} '{name}'" if option else f"code '{name}'"
+            raise UsageProblem(
+                f"{where} is in group '{self.codes[found].group}', not '{group}' ({group}: {', '.join(allowed)})"
+            )
+        # Near misses among ids and labels, each named by its id.
+        by_name = {fold(self.codes[c].label): c for c in reversed(allowed)} | {c: c for c in allowed}
+        from grondmotief.lookup import close_matches, or_list
+
+        near = list(dict.fromkeys(by_name[fold(m)] for m in close_matches(name, by_name)))
+        hint = f"; did you mean {or_list(near)}?" if near else ""
+        raise unknown("code", name, list(allowed), option=option, listing=listing, hint=hint)
+
+    def _find(self, name: str, among: list[str]) -> str | None:
+        from grondmotief.lookup import fold
+
+        if name in self.codes and name in among:
+            return name
+        key = fold(name)
+        by_id = [c for c in among if c.casefold() == key]
+        if by_id:
+            return by_id[0]
+        by_label = [c for c in among if fold(self.codes[c].label) == key]
+        if len(by_label) > 1:
+            from grondmotief.errors import UsageProblem
+
+            raise UsageProblem(f"'{name}' is the label of {', '.join(by_label)}: name one of them by its id")
+        return by_label[0] if by_label else None
+
     def get(self, code_id: str) -> Code:
-        try:
-            return self.codes[code_id]
-        except KeyError:
-            raise GrondmotiefError(
-                f"unknown code '{code_id}' (codebook {self.label} has: {', '.join(self.order)})"
-            ) from None
+        """The code a user named (id or label, any case; see `resolve`)."""
+        return self.codes[self.resolve(code_id)]
 
     def in_group(self, group: str, *, top_only: bool = False) -> list[str]:
         if group not in self.groups:
-            raise GrondmotiefError(f"unknown group '{group}' (codebook {self.label} has: {', '.join(self.groups)})")
+            from grondmotief.lookup import unknown
+
+            raise unknown("group", group, list(self.groups), listing=f"codebook {self.label} has")
         return [c for c in self.order if self.codes[c].group == group and not (top_only and self.codes[c].parent)]
 
     def top_level(self, group: str | None = None) -> list[str]:

@@ -1,4 +1,4 @@
-"""One exception family: the CLI turns any of these into `Error: …` and exit 1."""
+"""One exception family: the CLI turns any of these into `Error: …` and exit 1 (2 for a UsageProblem)."""
 
 from __future__ import annotations
 
@@ -47,8 +47,14 @@ class GrondmotiefError(Exception):
         return "\n".join(lines)
 
 
-class StudyNotFound(GrondmotiefError):
-    pass
+class UsageProblem(GrondmotiefError):
+    """The command line is wrong (exit 2): arguments that parse but name nothing in this study
+    (an unknown code, coder, transcript, group or attribute, a --study that is not a study)."""
+
+
+class StudyNotFound(UsageProblem):
+    """No study at --study / $GRONDMOTIEF_STUDY, or none found upwards: where the command was
+    pointed is wrong, not a file of a study."""
 
 
 class SettingsError(GrondmotiefError):
@@ -78,6 +84,3 @@ class NlpError(GrondmotiefError):
 class ReportError(GrondmotiefError):
     pass
 
-
-class UsageProblem(GrondmotiefError):
-    """Arguments that parse but make no sense for this study (unknown code id, …)."""

@@ -225,7 +225,7 @@ def _spec(model: CodebookFile, code_id: str) -> tuple[list[CodeSpec], int]:
 
 def plan_rename(study: Study, old: str, new: str) -> Refactor:
     path, label, text, cb = _codebook(study)
-    cb.get(old)
+    old = cb.resolve(old)  # the code a user names: id or label, any case
     check_new_id(cb, new)
     new_text = rename_text(text, label, old, new)
     expected = copy.deepcopy(cb.data)
@@ -240,12 +240,11 @@ def plan_rename(study: Study, old: str, new: str) -> Refactor:
 
 def plan_merge(study: Study, sources: list[str], into: str) -> Refactor:
     path, label, text, cb = _codebook(study)
-    cb.get(into)
-    sources = [s for s in dict.fromkeys(sources) if s != into]
+    into = cb.resolve(into, option="--into")
+    sources = [s for s in dict.fromkeys(cb.resolve(x) for x in sources) if s != into]
     if not sources:
         raise GrondmotiefError(f"nothing to merge: name at least one code besides '{into}'")
     for s in sources:
-        cb.get(s)
         if into in cb.descendants(s):
             raise GrondmotiefError(f"cannot merge '{s}' into its own descendant '{into}'; merge '{into}' into '{s}'")
         if cb.codes[s].group != cb.codes[into].group:
@@ -298,8 +297,10 @@ def plan_merge(study: Study, sources: list[str], into: str) -> Refactor:
 def plan_move(study: Study, code: str, parent: str | None, group: str | None = None) -> Refactor:
     path, label, text, cb = _codebook(study)
     c = cb.get(code)
+    code = c.id
     if parent is not None:
         p = cb.get(parent)
+        parent = p.id
         if parent == code or parent in cb.descendants(code):
             raise GrondmotiefError(f"cannot move '{code}' under '{parent}', which is '{code}' itself or inside it")
         if c.parent == parent:
@@ -357,7 +358,7 @@ def _clear_groups(specs: list[CodeSpec]) -> None:
 
 def plan_split(study: Study, code: str, into: list[str], labels: list[str] | None = None) -> Refactor:
     path, label, text, cb = _codebook(study)
-    cb.get(code)
+    code = cb.resolve(code)
     into = list(dict.fromkeys(into))
     if not into:
         raise GrondmotiefError("name the new codes: --into X,Y")

@@ -243,8 +243,7 @@ def build_context(
         codes: list[str] | str = "", n: int = per_code, where: dict[str, Any] | None = None, context: bool = False
     ) -> list[dict[str, Any]]:
         wanted = ([codes] if codes else []) if isinstance(codes, str) else list(codes)
-        for c in wanted:
-            cb.get(c)
+        wanted = [cb.resolve(c) for c in wanted]  # ids or labels, any case
         cond = {
             str(k): {str(v) for v in (vs if isinstance(vs, list | tuple) else [vs])} for k, vs in (where or {}).items()
         }

@@ -203,13 +203,14 @@ class Study:
         self.withheld_front_matter = withhold_front_matter(transcripts, self.settings.privacy)
         return {t.id: t for t in transcripts}
 
-    def transcript(self, tid: str) -> Transcript:
+    def transcript(self, tid: str, option: str | None = None) -> Transcript:
+        """The transcript a user named; an unknown id is a usage error with the nearest ids."""
         try:
             return self.transcripts[tid]
         except KeyError:
-            raise GrondmotiefError(
-                f"no transcript '{tid}' in interviews/ (have: {', '.join(sorted(self.transcripts)) or 'none'})"
-            ) from None
+            from grondmotief.lookup import unknown
+
+            raise unknown("transcript", tid, sorted(self.transcripts), option=option) from None
 
     def segment(self, ref: str) -> Segment:
         tid, n = parse_segment_ref(ref)
@@ -233,6 +234,26 @@ class Study:
             return []
         return sorted(p.stem for p in self.codings_dir.glob("*.jsonl") if CODER_NAME.fullmatch(p.stem))
 
+    def require_coder(self, name: str, option: str | None = None) -> str:
+        """A coder named on the command line must have a codings file (else: the nearest names)."""
+        have = self.coders()
+        if name not in have:
+            from grondmotief.lookup import unknown
+
+            raise unknown("coder", name, have, option=option, what=f"no codings/{name}.jsonl")
+        return name
+
+    def new_coder_note(self, name: str) -> str:
+        """For commands that may start a new coder (`code`, `suggest`): a name with no codings yet
+        that is close to one with codings is probably a typo; says so, else ''."""
+        from grondmotief.lookup import did_you_mean
+
+        have = self.coders()
+        if name in have:
+            return ""
+        hint = did_you_mean(name, have)
+        return f"'{name}' is a new coder (no codings/{name}.jsonl yet){hint}" if hint else ""
+
     def store(self, coder: str) -> CodingStore:
         return CodingStore(self.codings_dir / f"{coder}.jsonl", coder, self.cache_dir / "locks", self.max_bytes * 10)
 
@@ -254,8 +275,8 @@ class Study:
         chosen = coders if coders is not None else self.coders()
         out: list[Anchoring] = []
         for coder in chosen:
-            if not (self.codings_dir / f"{coder}.jsonl").exists() and coders is not None:
-                raise GrondmotiefError(f"no codings for coder '{coder}' (have: {', '.join(self.coders()) or 'none'})")
+            if coders is not None and not (self.codings_dir / f"{coder}.jsonl").exists():
+                self.require_coder(coder)
             result = self.read_codings(coder)
             errors = [p for p in result.problems if p.severity == "error"]
             if errors and strict:

@@ -4,12 +4,12 @@ that turn an unknown id into a usage error (exit 2) listing what is known, and t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
 from grondmotief.cli.console import warn
 from grondmotief.errors import UsageProblem
+from grondmotief.lookup import did_you_mean, known
 
 
 class TableFormat(str, Enum):
@@ -30,16 +30,12 @@ class QuoteFormat(str, Enum):
     csv = "csv"
 
 
-def known(values: Iterable[str], limit: int = 30) -> str:
-    items = list(values)
-    shown = ", ".join(items[:limit]) or "none"
-    return shown + (f", … ({len(items)} in all)" if len(items) > limit else "")
-
-
 def require_group(study: Any, group: str, option: str = "--group") -> None:
     groups = study.codebook.groups
     if group not in groups:
-        raise UsageProblem(f"{option} '{group}': no such code group (groups: {known(groups)})")
+        raise UsageProblem(
+            f"{option} '{group}': no such code group{did_you_mean(group, groups)} (groups: {known(groups)})"
+        )
 
 
 def require_attribute(study: Any, key: str, option: str) -> None:
@@ -47,7 +43,9 @@ def require_attribute(study: Any, key: str, option: str) -> None:
 
     keys = attribute_keys(study)
     if key not in keys:
-        raise UsageProblem(f"{option} '{key}': no transcript has this attribute (attributes: {known(keys)})")
+        raise UsageProblem(
+            f"{option} '{key}': no transcript has this attribute{did_you_mean(key, keys)} (attributes: {known(keys)})"
+        )
 
 
 def require_axis(study: Any, name: str, option: str) -> None:
@@ -55,42 +53,29 @@ def require_axis(study: Any, name: str, option: str) -> None:
 
     if name in study.codebook.groups or name in attribute_keys(study):
         return
+    hint = did_you_mean(name, [*study.codebook.groups, *attribute_keys(study)])
     raise UsageProblem(
         f"{option} '{name}' is neither a code group ({known(study.codebook.groups)}) nor a transcript "
-        f"attribute ({known(attribute_keys(study))})"
+        f"attribute ({known(attribute_keys(study))}){hint}"
     )
 
 
 def require_codes(study: Any, ids: list[str] | None, group: str | None, option: str) -> list[str]:
-    cb = study.codebook
-    allowed = cb.in_group(group) if group in cb.groups else cb.order
-    for cid in ids or []:
-        if cid in allowed:
-            continue
-        if group and cid in cb.codes:
-            raise UsageProblem(
-                f"{option} '{cid}' is in group '{cb.codes[cid].group}', not '{group}' ({group}: {known(allowed)})"
-            )
-        raise UsageProblem(f"{option} '{cid}': no such code (codes{f' in {group}' if group else ''}: {known(allowed)})")
-    return list(ids or [])
+    """The code ids meant by --theme/--motive/--code (ids or labels, any case; see Codebook.resolve)."""
+    return [study.codebook.resolve(cid, group, option) for cid in ids or []]
 
 
 def require_coders(study: Any, option_value: str | None) -> list[str] | None:
     """Whose decisions (--coder, else settings, else all); an unknown name on the command line is a usage error."""
     if option_value:
-        have = study.coders()
         for name in study.report_coders(option_value) or []:
-            if name not in have:
-                raise UsageProblem(f"--coder '{name}': no codings/{name}.jsonl (coders: {known(have)})")
+            study.require_coder(name, "--coder")
     return study.report_coders(option_value)
 
 
 def require_transcripts(study: Any, ids: list[str] | None) -> None:
     for tid in ids or []:
-        if tid not in study.transcripts:
-            raise UsageProblem(
-                f"--transcript '{tid}': no such transcript (transcripts: {known(sorted(study.transcripts))})"
-            )
+        study.transcript(tid, "--transcript")
 
 
 def warn_orphans(orphaned: int) -> None:

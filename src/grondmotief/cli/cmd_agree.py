@@ -37,7 +37,13 @@ def _coders(study: Any, given: str | None, into: str | None) -> list[str]:
     from grondmotief.agreement import default_coders
 
     if given:
-        return [c.strip() for c in given.split(",") if c.strip()]
+        from grondmotief.agreement import MACHINE
+
+        names = [c.strip() for c in given.split(",") if c.strip()]
+        for name in names:
+            if name != MACHINE and name != into:
+                study.require_coder(name, "--coders")
+        return names
     chosen = default_coders(study, exclude=[into] if into else [])
     info(f"coders: {', '.join(chosen) or 'none'} (all with codings; pick with --coders a,b)")
     return chosen
@@ -141,7 +147,7 @@ def agree(
     s = open_study(ctx, study)
     codes = _codes(s, code, group)
     for tid in transcript or []:
-        s.transcript(tid)  # an unknown id is an error, not an empty result
+        s.transcript(tid, "--transcript")  # an unknown id is an error, not an empty result
     names = _coders(s, coders, into)
     if reconcile:
         _reconcile(s, names, into, policy, yes, codes, transcript)
@@ -171,7 +177,7 @@ def agree(
 
 def _codes(study: Any, code: list[str] | None, group: str | None) -> list[str] | None:
     cb = study.codebook
-    chosen = [cb.get(c).id for c in code or []]
+    chosen = [cb.resolve(c, option="--code") for c in code or []]
     if group is not None:
         in_group = cb.in_group(group)
         chosen = [c for c in chosen if c in in_group] if chosen else in_group

@@ -18,7 +18,7 @@ from grondmotief.cli.common import (
     code_filter,
     open_study,
 )
-from grondmotief.cli.console import err, info
+from grondmotief.cli.console import err, info, warn
 from grondmotief.cli.output import Column, Fmt, emit
 from grondmotief.study import Study  # already loaded by cli.common; the heavy parts are imported lazily
 
@@ -100,12 +100,15 @@ def code(
     if name is None:
         name = _ask_coder(s) if interactive and not (yes or dry_run) else s.default_coder()
     s.store(name)  # validates the coder name
+    new_coder = s.new_coder_note(name)  # a typo would start a second codings file
     tids = _transcripts(s, transcript)
     chosen = _codes(s, theme, motive, codes)
 
     if accept_above is not None:
         if read_only:
             raise _usage("--read-only browses in the terminal; batch mode (--accept-above) records")
+        if new_coder:
+            warn(new_coder)
         _batch(s, name, accept_above, tids, chosen, yes=yes, dry_run=dry_run)
         return
     if yes or dry_run:
@@ -115,7 +118,7 @@ def code(
             "`grondmotief code` needs a terminal to review passages. In scripts, record suggestions "
             "with `--accept-above SCORE --yes` (or preview them with --dry-run)."
         )
-    _interactive(s, name, tids, chosen, uncoded=uncoded, suggestions=suggestions, read_only=read_only)
+    _interactive(s, name, tids, chosen, uncoded=uncoded, suggestions=suggestions, read_only=read_only, note=new_coder)
 
 
 def _ask_coder(s: Study) -> str:
@@ -143,7 +146,7 @@ def _ask_coder(s: Study) -> str:
 
 def _transcripts(s: Study, transcript: list[str] | None) -> list[str]:
     if transcript:
-        return [s.transcript(t).id for t in transcript]
+        return [s.transcript(t, "--transcript").id for t in transcript]
     return sorted(s.transcripts)
 
 
@@ -193,14 +196,15 @@ def _interactive(
     uncoded: bool,
     suggestions: bool,
     read_only: bool = False,
+    note: str = "",
 ) -> None:
     from grondmotief.review.sessionlock import SessionLock
 
     if read_only:
-        _loop(s, coder, tids, codes, uncoded=uncoded, suggestions=suggestions, read_only=True)
+        _loop(s, coder, tids, codes, uncoded=uncoded, suggestions=suggestions, read_only=True, note=note)
         return
     with SessionLock(s.cache_dir / "locks", coder):  # refuses a second session of this coder
-        _loop(s, coder, tids, codes, uncoded=uncoded, suggestions=suggestions, read_only=False)
+        _loop(s, coder, tids, codes, uncoded=uncoded, suggestions=suggestions, read_only=False, note=note)
 
 
 def _loop(
@@ -212,16 +216,20 @@ def _loop(
     uncoded: bool,
     suggestions: bool,
     read_only: bool,
+    note: str = "",
 ) -> None:
+    """`note`: shown first in the loop (e.g. a coder name that looks like a typo; q quits)."""
     from grondmotief.cli.terminal import Terminal, TerminalClosed, screen_mode
     from grondmotief.review.session import ReviewSession, legacy_marks_path, migrate_marks
     from grondmotief.review.suggestions import SuggestionFeed
 
     legacy = legacy_marks_path(s, coder)
     moved = 0 if read_only else migrate_marks(s, coder)
+    coder_note = f"{note} q quits." if note else ""
     note = f"Recorded {moved} 'nothing applies' mark(s) from {s.rel(legacy)} in codings/{coder}.jsonl." if moved else ""
     if note:
         info(note)
+    note = coder_note or note
     wanted = set(tids)
     segments = [seg for seg in s.coded_segments() if seg.transcript in wanted]
     if uncoded:

@@ -86,7 +86,9 @@ def export(
     if fmt is None:
         suffix = output.suffix.lower().lstrip(".") if output is not None else ""
         fmt = ExportFormat(suffix) if suffix in ExportFormat.__members__ else ExportFormat.qdpx
-    coders = s.report_coders(coder)
+    from grondmotief.cli.analysis_args import require_coders
+
+    coders = require_coders(s, coder)
     if output is not None:
         s.export_target(output, force=force)  # refused before any work, so nothing is half-written
     if fmt in (ExportFormat.qdpx, ExportFormat.qdc):

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from grondmotief.cli.analysis_args import QuoteFormat, require_coders, require_codes, require_transcripts, warn_orphans
+from grondmotief.cli.analysis_args import QuoteFormat, require_coders, require_transcripts, warn_orphans
 from grondmotief.cli.common import (
     CodeOpt,
     CodersOpt,
@@ -18,6 +18,7 @@ from grondmotief.cli.common import (
     ThemeOpt,
     TranscriptOpt,
     WhereOpt,
+    code_filter,
     open_study,
 )
 from grondmotief.cli.console import info, warn
@@ -115,11 +116,7 @@ def find(
     fmt = Fmt((chosen_format or QuoteFormat.text).value)
     s = open_study(ctx, study, quick=code_as is None)  # --code-as writes: validate everything
     q = parse_query(query, exact=exact, regex=regex)
-    codes = [
-        *require_codes(s, theme, "theme", "--theme"),
-        *require_codes(s, motive, "motive", "--motive"),
-        *require_codes(s, code, None, "--code"),
-    ]
+    codes = code_filter(s, theme, motive, code)
     if uncoded and codes:
         raise UsageProblem(
             "--uncoded searches passages without codes; it cannot be combined with --code/--theme/--motive"
@@ -127,7 +124,7 @@ def find(
     require_transcripts(s, transcript)
     coders: list[str] | None
     if code_as is not None:
-        require_codes(s, [code_as], None, "--code-as")
+        code_as = s.codebook.resolve(code_as, option="--code-as")
         coders = [_one_coder(coder)]
     else:
         if dry_run:

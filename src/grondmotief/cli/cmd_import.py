@@ -11,7 +11,7 @@ import typer
 
 from grondmotief.cli.common import StudyOpt, open_study
 from grondmotief.cli.console import info
-from grondmotief.errors import GrondmotiefError, ImportFailed
+from grondmotief.errors import GrondmotiefError, ImportFailed, StudyNotFound
 
 ORDER = 30
 
@@ -130,7 +130,7 @@ def _new_study(ctx: typer.Context, study: Path | None, files: list[Path]) -> tup
     if chosen.exists() and (not chosen.is_dir() or any(p for p in chosen.iterdir() if not p.name.startswith("."))):
         return None  # an existing study (or not one; open_study says so)
     if not all(p.suffix.lower() in REFI_EXTENSIONS for p in files):
-        raise ImportFailed(
+        raise StudyNotFound(  # the --study named is no study: a usage error, as for every command
             f"{chosen} is not a study yet; create one first with `grondmotief init --empty {chosen}` "
             "(or import a .qdpx/.qdc project into it, which creates the study)"
         )

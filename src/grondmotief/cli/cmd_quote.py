@@ -10,7 +10,6 @@ import typer
 from grondmotief.cli.analysis_args import (
     QuoteFormat,
     require_coders,
-    require_codes,
     require_transcripts,
     warn_orphans,
 )
@@ -22,6 +21,7 @@ from grondmotief.cli.common import (
     ThemeOpt,
     TranscriptOpt,
     WhereOpt,
+    code_filter,
     open_study,
 )
 from grondmotief.cli.console import warn
@@ -81,11 +81,7 @@ def quote(
 
     fmt = Fmt(chosen_format.value)
     s = open_study(ctx, study, quick=True)
-    codes = [
-        *require_codes(s, theme, "theme", "--theme"),
-        *require_codes(s, motive, "motive", "--motive"),
-        *require_codes(s, code, None, "--code"),
-    ]
+    codes = code_filter(s, theme, motive, code)
     conditions = parse_where(where, s)
     require_transcripts(s, transcript)
     coded = coded_passages(s, require_coders(s, coder))

@@ -17,7 +17,7 @@ from grondmotief.cli.common import (
     code_filter,
     open_study,
 )
-from grondmotief.cli.console import info
+from grondmotief.cli.console import info, warn
 from grondmotief.cli.output import Column, Fmt, emit
 
 ORDER = 40
@@ -86,6 +86,8 @@ def suggest(
     s = open_study(ctx, study)
     codes = code_filter(s, theme, motive, code) or None
     who = coder or s.default_coder()
+    if note := s.new_coder_note(who):  # a typo would silently ignore the coder's decisions
+        warn(note)
     if evaluate:
         if transcript:
             raise typer.BadParameter("--evaluate uses every transcript the coder decided on", param_hint="--transcript")

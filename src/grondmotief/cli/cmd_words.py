@@ -10,7 +10,6 @@ from grondmotief.cli.analysis_args import (
     TableFormat,
     require_attribute,
     require_coders,
-    require_codes,
     require_transcripts,
     warn_orphans,
 )
@@ -22,6 +21,7 @@ from grondmotief.cli.common import (
     ThemeOpt,
     TranscriptOpt,
     WhereOpt,
+    code_filter,
     open_study,
 )
 from grondmotief.cli.console import info
@@ -72,11 +72,7 @@ def words(
 
     fmt = Fmt(chosen_format.value)
     s = open_study(ctx, study, quick=True)
-    codes = [
-        *require_codes(s, theme, "theme", "--theme"),
-        *require_codes(s, motive, "motive", "--motive"),
-        *require_codes(s, code, None, "--code"),
-    ]
+    codes = code_filter(s, theme, motive, code)
     require_transcripts(s, transcript)
     if compare:
         require_attribute(s, compare, "--compare")

@@ -105,13 +105,11 @@ def check_format(fmt: Fmt, *allowed: Fmt) -> Fmt:
 
 
 def code_filter(study: Study, theme: list[str] | None, motive: list[str] | None, code: list[str] | None) -> list[str]:
-    """Validate --theme/--motive/--code ids against the codebook; returns the ids asked for."""
-    cb = study.codebook
-    chosen: list[str] = []
-    for group, ids in (("theme", theme), ("motive", motive), (None, code)):
-        for cid in ids or []:
-            c = cb.get(cid)
-            if group is not None and c.group != group:
-                raise typer.BadParameter(f"'{cid}' is in group '{c.group}', not '{group}'", param_hint=f"--{group}")
-            chosen.append(cid)
-    return chosen
+    """The code ids meant by --theme/--motive/--code (ids or labels, any case), in the order given."""
+    from grondmotief.cli.analysis_args import require_codes
+
+    return [
+        *require_codes(study, theme, "theme", "--theme"),
+        *require_codes(study, motive, "motive", "--motive"),
+        *require_codes(study, code, None, "--code"),
+    ]

@@ -375,7 +375,7 @@ class ReviewSession:
 
     def add(self, code: str) -> Step | None:
         """The coder's own code (the picker): source `manual`, even when the engine suggested it too."""
-        self.study.codebook.get(code)
+        code = self.study.codebook.resolve(code)
         return self._decide([code], "accepted", f"added {code}", manual=True)
 
     def reject(self, code: str) -> Step | None:

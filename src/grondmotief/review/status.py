@@ -10,7 +10,6 @@ from collections import defaultdict
 from typing import Any
 
 from grondmotief.codings import NONE_CODE
-from grondmotief.errors import GrondmotiefError
 from grondmotief.study import Study
 
 
@@ -19,7 +18,7 @@ def status_rows(
 ) -> list[dict[str, Any]]:
     chosen = coders if coders is not None else study.coders()
     for tid in transcripts or []:
-        study.transcript(tid)  # a clear error for an unknown id
+        study.transcript(tid, "--transcript")  # a clear error for an unknown id
     tids = sorted(transcripts) if transcripts else sorted(study.transcripts)
     coded: dict[str, set[str]] = defaultdict(set)
     for seg in study.coded_segments():
@@ -27,8 +26,8 @@ def status_rows(
     order = {cid: i for i, cid in enumerate(study.codebook.order)}
     rows: list[dict[str, Any]] = []
     for coder in chosen:
-        if not (study.codings_dir / f"{coder}.jsonl").exists():
-            raise GrondmotiefError(f"no codings for coder '{coder}' (have: {', '.join(study.coders()) or 'none'})")
+        if coders is not None:
+            study.require_coder(coder, "--coder")
         per: dict[str, dict[str, Any]] = {
             t: {"segments": set(), "accepted": 0, "rejected": 0, "nothing": 0, "orphans": 0, "codes": set()}
             for t in tids
