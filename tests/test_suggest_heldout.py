@@ -55,6 +55,7 @@ def _study(tmp_path: Path, text: str, settings: str = "") -> Path:
     (root / "codebooks").mkdir(parents=True)
     (root / "interviews").mkdir()
     shutil.copy(REPO / "codebooks" / "grondmotieven.yaml", root / "codebooks")
+    shutil.copy(REPO / "codebooks" / "grondmotieven.passages.yaml", root / "codebooks")
     (root / "grondmotief.yaml").write_text(f"format_version: 1\ncodebook: grondmotieven\n{settings}", encoding="utf-8")
     (root / "interviews" / "t1.md").write_text(
         f"---\nid: t1\ntitle: Proef\nspeakers: {{I: interviewer, R: respondent}}\n---\nI: Hoe ging dat?\n\nR: {text}\n",
