@@ -81,7 +81,14 @@ def lint_passages(codebook: Codebook, codebook_label: str) -> list[Problem]:
     if not path.is_file():
         lines = codebook.path.read_text(encoding="utf-8", errors="replace").splitlines()
         line = next((n for n, t in enumerate(lines, 1) if t.startswith("passages:")), None)
-        return [Problem(codebook_label, line, f"names example passages '{path.name}', which does not exist")]
+        return [
+            Problem(
+                codebook_label,
+                line,
+                f"names example passages '{path.name}', which does not exist (suggestions do without them)",
+                "warning",
+            )
+        ]
     try:
         load_passages(path, label, set(codebook.codes))
     except GrondmotiefError as exc:

@@ -136,6 +136,8 @@ def suggest(
         f"{shown} suggestion(s) for {stats.segments} passage(s) in {stats.transcripts} transcript(s); "
         f"parsed {stats.parsed_transcripts}, {stats.cached_transcripts} from cache; coder {who}; models: {models}"
     )
+    for note in dict.fromkeys(stats.notes):
+        warn(note)
 
 
 def _words(evidence: list[Any]) -> str:

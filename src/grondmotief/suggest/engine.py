@@ -165,6 +165,12 @@ class Engine:
         path = self.codebook.passages_path
         if path is None:
             return []
+        if not path.is_file():  # optional training data: suggest without it, and say so
+            self.stats.notes.append(
+                f"{self.codebook.label} names example passages '{path.name}', which does not exist: "
+                "the seed model learns from the codebook's own texts only"
+            )
+            return []
         from grondmotief.passages import load_passages
 
         return load_passages(path, self.study.rel(path), set(self.codebook.codes))

@@ -92,3 +92,4 @@ class Stats:
     cached_transcripts: int = 0  # transcripts served entirely from the results cache
     models: dict[str, tuple[int, int]] = field(default_factory=dict)  # code → (positives, negatives)
     parsed_ids: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # told to the user on stderr (never interview text)
