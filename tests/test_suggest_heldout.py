@@ -45,9 +45,15 @@ def test_the_whole_codebook_ranks_the_right_theme_first_far_more_often(figures) 
     assert book["null_false_theme"] <= 0.15, book
 
 
-def test_the_seed_model_leaves_fewer_passages_without_a_suggestion(figures) -> None:
-    assert figures["seeded"]["no_suggestion"] <= figures["codebook"]["no_suggestion"] - 0.1
-    assert figures["seeded"]["motive_micro_f1"] >= figures["codebook"]["motive_micro_f1"]
+def test_the_default_seed_model_ranks_better_than_the_rules_alone(figures) -> None:
+    # Measured 2026-12-07 with 540 example passages (docs/suggestions.md): top-1 0.78, top-2 0.92,
+    # motive F1 0.45, none 0.24, false 0.23 (rules alone 0.69 / 0.82 / 0.38 / 0.36 / 0.10).
+    seeded, book = figures["seeded"], figures["codebook"]
+    assert seeded["theme_top1"] >= 0.75 and seeded["theme_top1"] >= book["theme_top1"] + 0.05, (seeded, book)
+    assert seeded["theme_top2"] >= 0.89, seeded
+    assert seeded["motive_micro_f1"] >= 0.42 and seeded["motive_micro_f1"] >= book["motive_micro_f1"] + 0.03
+    assert seeded["no_suggestion"] <= 0.28 and seeded["no_suggestion"] <= book["no_suggestion"] - 0.08
+    assert seeded["null_false_theme"] <= 0.3, seeded
 
 
 def _study(tmp_path: Path, text: str, settings: str = "") -> Path:
@@ -113,7 +119,10 @@ def test_min_score_0_ranks_every_code_for_every_passage(tmp_path: Path) -> None:
 
     from conftest import run_cli
 
-    root = _study(tmp_path, "We zaten er gewoon met z'n allen. Het was een mooie middag.")
+    # the rule engine alone, so codes with no evidence at all are ranked too (at 0)
+    root = _study(
+        tmp_path, "We zaten er gewoon met z'n allen. Het was een mooie middag.", "suggest:\n  seed_model: false\n"
+    )
     r = run_cli("--study", str(root), "suggest", "--min-score", "0", "--format", "json")
     assert r.exit_code == 0, r.stderr
     rows = json.loads(r.stdout)
