@@ -134,7 +134,8 @@ def suggest(
     models = ", ".join(f"{c} ({p}+/{n}-)" for c, (p, n) in sorted(stats.models.items())) or "none"
     info(
         f"{shown} suggestion(s) for {stats.segments} passage(s) in {stats.transcripts} transcript(s); "
-        f"parsed {stats.parsed_transcripts}, {stats.cached_transcripts} from cache; coder {who}; models: {models}"
+        f"parsed {stats.parsed_segments} passage(s) of {stats.parsed_transcripts} transcript(s), "
+        f"{stats.cached_transcripts} transcript(s) from the cache; coder {who}; models: {models}"
     )
 
 
