@@ -56,7 +56,10 @@ def test_a_code_named_by_label_or_in_another_case_is_the_same_code(
     demo: Path, args: tuple[str, ...], exact: str, other: str
 ) -> None:
     if args[:2] == ("codebook", "rename"):  # CODE is an argument: OLD NEW
-        want, got = ok(demo, *args[:2], exact, "vergunning", *args[2:]), ok(demo, *args[:2], other, "vergunning", *args[2:])
+        want, got = (
+            ok(demo, *args[:2], exact, "vergunning", *args[2:]),
+            ok(demo, *args[:2], other, "vergunning", *args[2:]),
+        )
     elif args[0] == "codebook":
         want, got = ok(demo, *args[:2], exact, *args[2:]), ok(demo, *args[:2], other, *args[2:])
     else:

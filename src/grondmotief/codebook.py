@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from grondmotief.errors import CodebookError, GrondmotiefError, Problem
-from grondmotief.fileio import LineDict, LineList, load_yaml, read_text
+from grondmotief.fileio import LineDict, LineList, emptiness, load_yaml, read_text
 from grondmotief.models import Strict, validate
 
 CODE_ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
@@ -251,6 +251,8 @@ def lint_codebook(path: Path, label: str | None = None) -> tuple[Codebook | None
 
 def lint_codebook_text(text: str, path: Path, label: str) -> tuple[Codebook | None, list[Problem]]:
     """`lint_codebook` on text already read (the in-place editor checks its result before writing)."""
+    if why := emptiness(text):
+        return None, [Problem(label, None, f"{why}: a codebook is a YAML mapping with name, groups and codes")]
     try:
         raw = load_yaml(text, label)
     except GrondmotiefError as exc:

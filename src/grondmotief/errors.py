@@ -83,4 +83,3 @@ class NlpError(GrondmotiefError):
 
 class ReportError(GrondmotiefError):
     pass
-

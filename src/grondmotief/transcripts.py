@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from grondmotief.errors import GrondmotiefError, Problem, TranscriptError
-from grondmotief.fileio import LineDict, load_yaml, read_text
+from grondmotief.fileio import LineDict, emptiness, load_yaml, read_text
 from grondmotief.models import Strict, validate
 
 TRANSCRIPT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -146,6 +146,8 @@ def split_front_matter(text: str, label: str) -> tuple[str, str, int]:
 
 def parse_transcript(text: str, path: Path, label: str | None = None) -> tuple[Transcript | None, list[Problem]]:
     label = label or str(path)
+    if why := emptiness(text):
+        return None, [Problem(label, None, f"{why}: a transcript is front matter (id, speakers) and paragraphs")]
     try:
         yaml_text, body, body_line = split_front_matter(text, label)
         raw = load_yaml(yaml_text, label, line_offset=1)
