@@ -85,6 +85,9 @@ def suggest(
     """
     s = open_study(ctx, study)
     codes = code_filter(s, theme, motive, code) or None
+    for tid in transcript or []:  # an unknown id: a usage error naming the nearest ids
+        if not (s.interviews_dir / f"{tid}.md").is_file():  # (a warm run reads no transcript's YAML)
+            s.transcript(tid, "--transcript")
     who = coder or s.default_coder()
     if note := s.new_coder_note(who):  # a typo would silently ignore the coder's decisions
         warn(note)
