@@ -160,6 +160,10 @@ def test_the_review_loop_shows_the_new_coder_warning(demo: Path, tmp_path: Path)
     tui = Tui(study, "-t", "org01", coder="anan")
     screen = tui.wait_for("did you mean")
     assert "'anan' is a new coder" in screen and "did you mean 'anna'?" in screen
+    tui.press("g", expect="Go to passage")
+    tui.type("orgg07 3")
+    screen = tui.press("\r", expect="no interview 'orgg07'")
+    assert "did you mean 'org07'" in screen
     assert tui.quit() == 0
     assert not (study / "codings" / "anan.jsonl").exists()
 
