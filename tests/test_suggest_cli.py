@@ -81,7 +81,7 @@ def test_filters(study_dir: Path) -> None:
     r = suggest(study_dir, "--theme", "scarcity")
     assert r.exit_code == 2
     r = suggest(study_dir, "--transcript", "nope")
-    assert r.exit_code == 1 and r.stderr.startswith("Error:") and "nope" in r.stderr
+    assert r.exit_code == 2 and r.stderr.startswith("Error: --transcript 'nope': no such transcript")
 
 
 def test_rejections_of_the_chosen_coder(study_dir: Path) -> None:

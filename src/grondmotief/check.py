@@ -68,6 +68,11 @@ def run_check(study: Study, *, fix: bool = False, accept_edits: bool = False, pi
             report.fixed.extend(store.repair())
         result = store.read()
         report.problems.extend(result.problems)
+        if not result.decisions and not result.problems and store.path.exists():
+            from grondmotief.fileio import emptiness
+
+            if why := emptiness(store.path.read_bytes()):
+                report.problems.append(Problem(store.label, None, f"{why}: no decisions by {coder} yet", "warning"))
         aside = store.path.with_name(store.path.name + ".rejected")
         if aside.exists():
             n = sum(1 for line in aside.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip())

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grondmotief.errors import CodebookError, GrondmotiefError, Problem
-from grondmotief.fileio import LineDict, LineList, decode_text, load_yaml, read_text
+from grondmotief.fileio import LineDict, LineList, decode_text, emptiness, load_yaml, read_text
 
 if TYPE_CHECKING:
     from grondmotief.codebook_model import CodebookFile, CodeSpec, Group
@@ -241,6 +241,8 @@ def _lint_bytes(data: bytes, path: Path, label: str) -> tuple[Codebook | None, l
 
 def lint_codebook_text(text: str, path: Path, label: str) -> tuple[Codebook | None, list[Problem]]:
     """`lint_codebook` on text already read (the in-place editor checks its result before writing)."""
+    if why := emptiness(text):
+        return None, [Problem(label, None, f"{why}: a codebook is a YAML mapping with name, groups and codes")]
     try:
         raw = load_yaml(text, label)
     except GrondmotiefError as exc:

@@ -97,6 +97,18 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def emptiness(data: bytes | str) -> str | None:
+    """'the file is empty' (0 bytes, or a byte-order mark only) or 'the file holds only blank
+    lines'; None when it has content. Said first, so an empty file never reads as a parse error."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    if not raw:
+        return "the file is empty"
+    if not raw.strip():
+        return "the file holds only blank lines"
+    return None
+
+
 def read_text(path: Path, label: str | None = None, *, hint: str = "", max_bytes: int = MAX_TEXT_BYTES) -> str:
     label = label or str(path)
     try:

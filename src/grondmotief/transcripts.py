@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grondmotief.errors import GrondmotiefError, Problem, TranscriptError
-from grondmotief.fileio import LineDict, decode_text, load_yaml, read_text
+from grondmotief.fileio import LineDict, decode_text, emptiness, load_yaml, read_text
 
 if TYPE_CHECKING:
     from grondmotief.transcript_model import FrontMatter
@@ -135,6 +135,8 @@ def split_front_matter(text: str, label: str) -> tuple[str, str, int]:
 
 def parse_transcript(text: str, path: Path, label: str | None = None) -> tuple[Transcript | None, list[Problem]]:
     label = label or str(path)
+    if why := emptiness(text):
+        return None, [Problem(label, None, f"{why}: a transcript is front matter (id, speakers) and paragraphs")]
     try:
         yaml_text, body, body_line = split_front_matter(text, label)
         raw = load_yaml(yaml_text, label, line_offset=1)

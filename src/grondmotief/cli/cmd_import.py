@@ -12,6 +12,7 @@ import typer
 from grondmotief.cli.common import StudyOpt, open_study
 from grondmotief.cli.console import info
 from grondmotief.errors import GrondmotiefError, ImportFailed, StudyNotFound
+from grondmotief.fileio import emptiness
 
 ORDER = 30
 
@@ -171,6 +172,9 @@ def _import_all(
     failures: list[str] = []
     for path in files:
         try:
+            # Said first, for every format: an empty .docx is not "not a zip archive".
+            if path.stat().st_size < 65536 and (why := emptiness(path.read_bytes())):
+                raise ImportFailed(f"{path}: {why}; nothing to import")
             ext = path.suffix.lower()
             if ext in (".qdpx", ".qdc", ".qde"):
                 from grondmotief.interop.refi_import import import_refi

@@ -85,6 +85,9 @@ def suggest(
     """
     s = open_study(ctx, study)
     codes = code_filter(s, theme, motive, code) or None
+    for tid in transcript or []:  # an unknown id: a usage error naming the nearest ids
+        if not (s.interviews_dir / f"{tid}.md").is_file():  # (a warm run reads no transcript's YAML)
+            s.transcript(tid, "--transcript")
     who = coder or s.default_coder()
     if note := s.new_coder_note(who):  # a typo would silently ignore the coder's decisions
         warn(note)
@@ -134,7 +137,8 @@ def suggest(
     models = ", ".join(f"{c} ({p}+/{n}-)" for c, (p, n) in sorted(stats.models.items())) or "none"
     info(
         f"{shown} suggestion(s) for {stats.segments} passage(s) in {stats.transcripts} transcript(s); "
-        f"parsed {stats.parsed_transcripts}, {stats.cached_transcripts} from cache; coder {who}; models: {models}"
+        f"parsed {stats.parsed_segments} passage(s) of {stats.parsed_transcripts} transcript(s), "
+        f"{stats.cached_transcripts} transcript(s) from the cache; coder {who}; models: {models}"
     )
     for note in dict.fromkeys(stats.notes):
         warn(note)

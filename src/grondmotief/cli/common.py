@@ -51,12 +51,19 @@ WhereOpt = Annotated[
     ),
 ]
 ThemeOpt = Annotated[
-    list[str] | None, typer.Option("--theme", help="A code id in group `theme` (repeatable).", show_default=False)
+    list[str] | None,
+    typer.Option("--theme", help="A code of group `theme`, by id or label, any case (repeatable).", show_default=False),
 ]
 MotiveOpt = Annotated[
-    list[str] | None, typer.Option("--motive", help="A code id in group `motive` (repeatable).", show_default=False)
+    list[str] | None,
+    typer.Option(
+        "--motive", help="A code of group `motive`, by id or label, any case (repeatable).", show_default=False
+    ),
 ]
-CodeOpt = Annotated[list[str] | None, typer.Option("--code", help="Any code id (repeatable).", show_default=False)]
+CodeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--code", help="Any code, by id or label, any case (repeatable).", show_default=False),
+]
 
 
 def format_opt(default: Fmt, *choices: Fmt) -> object:

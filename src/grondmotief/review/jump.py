@@ -34,7 +34,12 @@ def parse_passage(study: Study, typed: str, current: str | None = None) -> str:
     if tid not in study.transcripts:
         folded = {t.lower(): t for t in study.transcripts}
         if tid.lower() not in folded:
-            raise GrondmotiefError(f"no interview '{tid}' in this study (have: {', '.join(sorted(study.transcripts))})")
+            from grondmotief.lookup import did_you_mean
+
+            hint = did_you_mean(tid, study.transcripts)
+            raise GrondmotiefError(
+                f"no interview '{tid}' in this study{hint} (have: {', '.join(sorted(study.transcripts))})"
+            )
         tid = folded[tid.lower()]
     t = study.transcripts[tid]
     n = int(m["n"])

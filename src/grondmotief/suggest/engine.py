@@ -68,6 +68,7 @@ class Engine:
         self.rank_all = False  # at threshold 0, also list codes with no evidence (score 0)
         self._phits: dict[str, Any] = {}  # lemma string → its profile hit (see _profile_hits)
         self._ready: dict[Path, OpenFile] = {}  # opened by prepare()
+        self._open: dict[Path, OpenFile] = {}  # the file whose suggestions are being computed
         self._arrays: dict[Path, dict[str, Any]] = {}  # token arrays parsed by prepare()
         self._folders: dict[Path, str] = {}
         self._by_path: dict[Path, Transcript] | None = None
@@ -187,7 +188,10 @@ class Engine:
             by_tid.setdefault(self.study.segment(sid).transcript, set()).add(sid)
         out: dict[str, set[str]] = {}
         for tid, wanted in sorted(by_tid.items()):
-            doc = self.open_file(self.study.transcript(tid).path, tid)
+            path = self.study.transcript(tid).path
+            # A file already open (being suggested now, or prepared ahead) is parsed into that
+            # one: opened afresh it would miss the unsaved parse and run spaCy on it twice.
+            doc = self._open.get(path) or self._ready.get(path) or self.open_file(path, tid)
             parsed, _ = self.ensure_parsed(doc)
             if doc.changed:
                 doc.cache.save(self.writer)
@@ -497,7 +501,11 @@ class Engine:
         entries = f.cache.results(self.results_key)
         missing = [k for k in dict.fromkeys(f.keys) if k not in entries]
         if missing:
-            entries.update(self._compute(f, missing))
+            self._open = {path: f}  # training the models may need this file's parse (see features)
+            try:
+                entries.update(self._compute(f, missing))
+            finally:
+                self._open = {}
             entries = {k: entries[k] for k in dict.fromkeys(f.keys)}
             f.cache.set_results(self.results_key, entries)
             f.changed = True
