@@ -25,7 +25,7 @@ from grondmotief.study import Study
 from grondmotief.suggest import cache, rules
 from grondmotief.suggest.cache import segment_key
 from grondmotief.suggest.results import Evidence, OpenFile, SegmentSuggestions, Stats, Suggestion
-from grondmotief.suggest.score import LONG, blend, compete, keyword_score
+from grondmotief.suggest.score import LONG, blend, compete, keyword_score, to_score
 from grondmotief.suggest.store import TranscriptCache, file_fingerprint
 from grondmotief.transcripts import ENCODING_HINT, Segment, Transcript, parse_transcript, read_transcript
 
@@ -501,9 +501,13 @@ class Engine:
                     continue
                 if code in resort:
                     evs.sort(key=lambda e: (e.start, e.end, e.rule))
-                kw = keyword_score(evs, hi - lo, pw, self.rule_info)
                 has_keywords = bool(evs)
-                if pevs:
+                # Without keyword evidence the keyword sum is 0 and the profile's words, one per
+                # token and already in text order, are the evidence: no sum, no merge, no sort.
+                kw = keyword_score(evs, hi - lo, pw, self.rule_info) if has_keywords else to_score(pw)
+                if pevs and not has_keywords:
+                    evs = pevs
+                elif pevs:
                     taken = {(e.start, e.end) for e in evs}
                     evs = sorted(
                         evs + [e for e in pevs if (e.start, e.end) not in taken], key=lambda e: (e.start, e.end, e.rule)
