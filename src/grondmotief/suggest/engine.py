@@ -25,7 +25,7 @@ from grondmotief.study import Study
 from grondmotief.suggest import cache, rules
 from grondmotief.suggest.cache import segment_key
 from grondmotief.suggest.results import Evidence, OpenFile, SegmentSuggestions, Stats, Suggestion
-from grondmotief.suggest.score import LONG, blend, compete, keyword_score
+from grondmotief.suggest.score import LONG, blend, compete, keyword_score, to_score
 from grondmotief.suggest.store import TranscriptCache, file_fingerprint
 from grondmotief.transcripts import ENCODING_HINT, Segment, Transcript, parse_transcript, read_transcript
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # numpy, spaCy and scikit-learn load only when something must
     from grondmotief.suggest.match import KeywordMatcher
     from grondmotief.suggest.model import CodeModel, Examples
     from grondmotief.suggest.parse import HashTable, Parsed
+    from grondmotief.suggest.profile_hits import ProfileHits
 
 _evidence = Evidence._make  # from a JSON array, without per-field argument parsing
 AHEAD = 16  # transcripts opened and parsed together (see Engine.prepare)
@@ -66,7 +67,6 @@ class Engine:
         self._models: dict[str, CodeModel] | None = None
         self.writer = cache.Writer()  # flushed by suggest_study and evaluate when done
         self.rank_all = False  # at threshold 0, also list codes with no evidence (score 0)
-        self._phits: dict[str, Any] = {}  # lemma string → its profile hit (see _profile_hits)
         self._ready: dict[Path, OpenFile] = {}  # opened by prepare()
         self._open: dict[Path, OpenFile] = {}  # the file whose suggestions are being computed
         self._arrays: dict[Path, dict[str, Any]] = {}  # token arrays parsed by prepare()
@@ -279,76 +279,11 @@ class Engine:
         return built
 
     @cached_property
-    def profile_matcher(self) -> Any:
+    def profile_hits(self) -> ProfileHits:
         from grondmotief.suggest.profile import ProfileMatcher
+        from grondmotief.suggest.profile_hits import ProfileHits
 
-        return ProfileMatcher(self.profile, self.head_fn)
-
-    def _profile_hits(self, parsed: Parsed) -> Any:
-        """Per lemma string of a transcript's table: (folded lemma, profile word, [(code, field,
-        weight)]), and a mask of the strings that have one, so each segment visits only its hit
-        tokens. Memoised per string across the run: transcripts share most of their words."""
-        import numpy as np
-
-        memo = self._phits
-        pm = self.profile_matcher
-        fold = rules.fold
-        strings = parsed.strings
-        found: dict[int, Any] = {}
-        mask = np.zeros(len(strings), dtype=bool)
-        for li in np.unique(parsed.lemma).tolist():
-            x = strings[li]
-            got = memo.get(x, False)
-            if got is False:
-                folded = fold(x)
-                hit = pm.lookup(folded)
-                got = memo[x] = (
-                    None if hit is None else (folded, hit[0], [(e.code, e.field, e.weight * hit[2]) for e in hit[1]])
-                )
-            if got is not None:
-                found[li] = got
-                mask[li] = True
-        return found, mask
-
-    def _profile_evidence(
-        self, parsed: Parsed, key: str, text: str, hits: Any
-    ) -> dict[str, tuple[float, list[Evidence]]]:
-        """Per code: the summed profile weight and its evidence (strongest words first)."""
-        import numpy as np
-
-        span = parsed.span(key)
-        if span is None:
-            return {}
-        lo, hi = span
-        found, mask = hits
-        lemma = parsed.lemma
-        at = np.flatnonzero(mask[lemma[lo:hi]])
-        if not len(at):
-            return {}
-        seen: set[str] = set()  # each lemma of the passage counts once
-        total: dict[str, float] = {}
-        items: dict[str, list[tuple[float, int, str, str, int]]] = {}
-        for t in (at + lo).tolist():
-            li = int(lemma[t])
-            folded, word, entries = found[li]
-            if folded in seen:
-                continue
-            seen.add(folded)
-            for code, fld, w in entries:
-                total[code] = total.get(code, 0.0) + w
-                items.setdefault(code, []).append((w, t, fld, word, li))
-        damp = ((hi - lo) / LONG) ** 0.5 if hi - lo > LONG else 1.0
-        strings, starts, ends = parsed.strings, parsed.starts, parsed.ends
-        out = {}
-        for code, got in items.items():
-            got.sort(key=lambda p: (-abs(p[0]), int(starts[p[1]])))
-            shown = []
-            for _, t, fld, word, li in got[:PROFILE_EVIDENCE]:
-                s, e = int(starts[t]), int(ends[t])
-                shown.append(Evidence(text[s:e], strings[li], s, e, f"{fld}:{word}", "profile"))
-            shown.sort(key=lambda ev: (ev.start, ev.rule))
-            out[code] = (PROFILE_WEIGHT * total[code] / damp, shown)
-        return out
+        return ProfileHits(ProfileMatcher(self.profile, self.head_fn), PROFILE_WEIGHT, PROFILE_EVIDENCE, LONG)
 
     @cached_property
     def rule_info(self) -> dict[str, float]:
@@ -576,7 +511,7 @@ class Engine:
             probs = {code: m.predict(feats) for code, m in models.items()}
         out: dict[str, list[Any]] = {}
         order = self.codebook.order
-        phits = self._profile_hits(parsed)
+        profiles = self.profile_hits.evidence(parsed, {k: texts[k] for k in missing})
         for row, key in enumerate(missing):
             text = texts[key]
             by_code: dict[str, list[Evidence]] = {}
@@ -590,7 +525,7 @@ class Engine:
                 by_code.setdefault(code, []).append(ev)
                 resort.add(code)
             lo, hi = parsed.span(key) or (0, 0)
-            prof = self._profile_evidence(parsed, key, text, phits)
+            prof = profiles.get(key, {})
             entry = []
             for code in order if probs else [c for c in order if c in by_code or c in prof]:
                 evs = by_code.get(code, [])
@@ -600,9 +535,13 @@ class Engine:
                     continue
                 if code in resort:
                     evs.sort(key=lambda e: (e.start, e.end, e.rule))
-                kw = keyword_score(evs, hi - lo, pw, self.rule_info)
                 has_keywords = bool(evs)
-                if pevs:
+                # Without keyword evidence the keyword sum is 0 and the profile's words, one per
+                # token and already in text order, are the evidence: no sum, no merge, no sort.
+                kw = keyword_score(evs, hi - lo, pw, self.rule_info) if has_keywords else to_score(pw)
+                if pevs and not has_keywords:
+                    evs = pevs
+                elif pevs:
                     taken = {(e.start, e.end) for e in evs}
                     evs = sorted(
                         evs + [e for e in pevs if (e.start, e.end) not in taken], key=lambda e: (e.start, e.end, e.rule)

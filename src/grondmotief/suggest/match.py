@@ -7,6 +7,7 @@ that hit something are visited in Python.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any
@@ -112,6 +113,18 @@ class KeywordMatcher:
         self._phrase_words = [
             (i, w, word) for i, r in enumerate(rules) if r.is_phrase for w, word in enumerate(r.words)
         ]
+        # Quick rejections, exact: most strings of a corpus hit nothing, and these tell in one
+        # C call what the per-length loops below would find by slicing the string many times.
+        stems = {stem for by in self._stems_by_len.values() for stem in by}
+        self._stem_min = min(map(len, stems), default=0)
+        self._stem_starts = frozenset(stem[: self._stem_min] for stem in stems)
+        # _may_head: a head key that ends the string, or a head stem anywhere inside it, starting
+        # at offset 1 or later; the leftmost match decides (see _may_head).
+        self._head_key_rx = _alternation(self._head_keys, r"\Z")
+        self._head_stem_rx = _alternation({st for _, by in self._head_stems for st in by}, "")
+        lengths = [length for length in self._heads]
+        self._heads_min = min(lengths, default=0)
+        self._heads_ends = frozenset(k[-self._heads_min :] for by in self._heads.values() for k in by)
 
     # Per string ----------------------------------------------------------------
     def both_hits(self, s: str) -> tuple[tuple[Hit, ...], tuple[Hit, ...]]:
@@ -155,7 +168,8 @@ class KeywordMatcher:
                         if kind != "anchor" and i not in done and rules[i].head
                     ]
                     done.update(i for i, _ in hits)
-            for length, heads in self._heads.items():  # heads the pipeline cannot split (wijkverbinder)
+            may = self._heads_min and len(f) >= self._heads_min + 3 and f[-self._heads_min :] in self._heads_ends
+            for length, heads in self._heads.items() if may else ():  # heads the pipeline cannot split (wijkverbinder)
                 if len(f) >= length + 3 and f[-length:] in heads and self._modifier(f[:-length]):  # type: ignore[misc]
                     hits += [(i, HEAD) for i in heads[f[-length:]] if i not in done]
             got = self._lemma_memo[s] = tuple(hits)
@@ -167,14 +181,13 @@ class KeywordMatcher:
         far more than this look, and most long words contain no keyword at all."""
         if len(f) < 8 and "-" not in f:
             return False  # compound_head leaves these alone
-        keys, stems = self._head_keys, self._head_stems
-        for i in range(1, len(f) - 1):
-            tail = f[i:]
-            if tail in keys:
+        # Some i in 1 .. len(f) - 2 where f[i:] is a head key or f[i:] starts with a head stem.
+        # The leftmost match from offset 1 has the smallest such i, so it alone decides.
+        last = len(f) - 2
+        for rx in (self._head_key_rx, self._head_stem_rx):
+            m = rx.search(f, 1) if rx is not None else None
+            if m is not None and m.start() <= last:
                 return True
-            for length, starts in stems:
-                if len(tail) >= length and tail[:length] in starts:
-                    return True
         return False
 
     def members(self, s: str) -> frozenset[tuple[int, int]]:
@@ -191,6 +204,8 @@ class KeywordMatcher:
 
     def _direct(self, f: str) -> list[Hit]:
         hits = list(self.exact.get(f, ()))
+        if not self._stem_min or f[: self._stem_min] not in self._stem_starts:
+            return hits  # no stem begins this string (also: shorter than every stem)
         for length, stems in self._stems_by_len.items():
             for i, kind in stems.get(f[:length], ()) if len(f) >= length else ():
                 hits.append((i, kind if kind == "anchor" or len(f) == length else STEM))
@@ -391,6 +406,13 @@ class KeywordMatcher:
         s, e = table.S[a], table.E[b]
         ev = Evidence(text[s:e], f"{strings[L[a]]} {strings[L[b]]}", s, e, self.rules[i].label, SPLIT)
         return (i, a, b), ev
+
+
+def _alternation(words: set[str] | frozenset[str], end: str) -> re.Pattern[str] | None:
+    """One regex for any of these literal strings (longest first), followed by `end`."""
+    if not words:
+        return None
+    return re.compile("(?:" + "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))) + ")" + end)
 
 
 class TranscriptHits:

@@ -28,10 +28,20 @@ def version(name: str) -> str:
 
 def lemmatize_keyword(nlp: Any, word: str) -> str:
     """The lemma of a codebook word as the study's pipeline lemmatises it in running text."""
+    return keyword_lemmatizer(nlp)(word)
+
+
+def keyword_lemmatizer(nlp: Any) -> Callable[[str], str]:
+    """`lemmatize_keyword` for many words: `nlp.meta` copies the pipeline's metadata on every
+    read, which cost more than lemmatising a codebook's thousand keywords."""
     if nlp.meta.get("name") == "grondmotief_nl":
-        return str(gm_nlp.lemmatize(word)).lower()
-    doc = nlp(word)  # an installed pipeline: its own lemmatiser, on the word alone
-    return doc[0].lemma_.lower() if len(doc) == 1 and doc[0].lemma_ else word.lower()
+        return lambda word: str(gm_nlp.lemmatize(word)).lower()
+
+    def installed(word: str) -> str:  # an installed pipeline: its own lemmatiser, on the word alone
+        doc = nlp(word)
+        return doc[0].lemma_.lower() if len(doc) == 1 and doc[0].lemma_ else word.lower()
+
+    return installed
 
 
 def compound_head_fn() -> Callable[[str], str | None]:

@@ -102,14 +102,15 @@ def fingerprint(codebook: Codebook, pipeline_version: str) -> str:
 
 
 def compile_rules(codebook: Codebook, nlp: Any) -> list[Rule]:
-    from grondmotief.suggest.pipeline import lemmatize_keyword
+    from grondmotief.suggest.pipeline import keyword_lemmatizer
 
     stop = frozenset(getattr(nlp.Defaults, "stop_words", ()) or ())
     rules: list[Rule] = []
+    lemma_of = keyword_lemmatizer(nlp)
     for cid in codebook.order:
         seen: set[str] = set()
         for raw in codebook.codes[cid].spec.keywords:
-            rules += keyword_rules(cid, raw, lambda w: lemmatize_keyword(nlp, w), stop, seen)
+            rules += keyword_rules(cid, raw, lemma_of, stop, seen)
     return rules
 
 
