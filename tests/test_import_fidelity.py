@@ -220,10 +220,11 @@ def test_import_does_not_take_over_a_folder_with_files_or_make_a_study_for_text(
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "notes.txt").write_text("mine\n", encoding="utf-8")
+    # a --study that is no study is a usage error (exit 2), and nothing is written
     r = run_cli("import", str(FID / "blank_project.qdpx"), "--study", str(busy))
-    assert r.exit_code == 1 and sorted(p.name for p in busy.iterdir()) == ["notes.txt"]
+    assert r.exit_code == 2 and sorted(p.name for p in busy.iterdir()) == ["notes.txt"]
     r = run_cli("import", str(FID / "unlabelled_paragraphs.txt"), "--study", str(tmp_path / "new"))
-    assert r.exit_code == 1 and f"grondmotief init --empty {tmp_path / 'new'}" in r.stderr
+    assert r.exit_code == 2 and f"grondmotief init --empty {tmp_path / 'new'}" in r.stderr
     assert not (tmp_path / "new").exists()
 
 

@@ -138,3 +138,27 @@ def test_a_coders_first_decision_retrains_the_seed_model_and_warm_runs_agree(tmp
     (root / "codings" / "x.jsonl").write_text(render_codings([decision, accept]), encoding="utf-8")
     again = {s.code: s.score for _, sugg in suggest_study(Study.open(root), coder="x", threshold=0.0) for s in sugg}
     assert again["care"] > cold["care"], "a second decision (far below min_examples) must retrain it too"
+
+
+def test_codebook_rename_and_merge_carry_the_example_passages_along(tmp_path: Path) -> None:
+    from grondmotief.passages import load_passages
+
+    root = _study(
+        tmp_path,
+        PASSAGES + "  - text: Een vergunning en een potje.\n    codes:\n      - permits\n      - subsidies\n",
+        TEXT,
+    )
+    r = run_cli("--study", str(root), "codebook", "rename", "permits", "vergunningen")
+    assert r.exit_code == 0, r.stderr
+    assert "the example passages follow the codebook" in r.stderr
+    book = Study.open(root).codebook
+    got = load_passages(book.passages_path, "p", set(book.codes))
+    assert sum("vergunningen" in p.codes for p in got) == 7 and not any("permits" in p.codes for p in got)
+    r = run_cli("--study", str(root), "codebook", "merge", "vergunningen", "--into", "subsidies")
+    assert r.exit_code == 0, r.stderr
+    book = Study.open(root).codebook
+    got = load_passages(book.passages_path, "p", set(book.codes))
+    assert got[-1].codes == ("subsidies",)  # listed once after the merge
+    assert run_cli("--study", str(root), "check").exit_code == 0
+    text = (root / "codebooks" / "mijn.passages.yaml").read_text(encoding="utf-8")
+    assert text.startswith("passages:\n  - text: Die klobbertjes")  # edited in place

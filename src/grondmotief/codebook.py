@@ -216,15 +216,18 @@ def _lint_pattern(pattern: Any) -> str | None:
     return None
 
 
-def lint_codebook(path: Path, label: str | None = None) -> tuple[Codebook | None, list[Problem]]:
-    """Load and check a codebook, collecting every problem (errors and warnings)."""
+def lint_codebook(
+    path: Path, label: str | None = None, *, passages: bool = False
+) -> tuple[Codebook | None, list[Problem]]:
+    """Load and check a codebook, collecting every problem (errors and warnings); `passages`: also
+    its example passages (for check and lint; loading a codebook does not read them)."""
     label = label or str(path)
     try:
         text = read_text(path, label)
     except GrondmotiefError as exc:
         return None, exc.problems or [Problem(label, None, exc.message)]
     codebook, problems = lint_codebook_text(text, path, label)
-    if codebook is not None and codebook.data.passages:
+    if passages and codebook is not None and codebook.data.passages:
         from grondmotief.passages import lint_passages
 
         problems += lint_passages(codebook, label)

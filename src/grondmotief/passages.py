@@ -16,6 +16,7 @@ keywords a passage never uses.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -48,7 +49,11 @@ class Passage:
 
 def load_passages(path: Path, label: str, known: set[str]) -> list[Passage]:
     """The passages of a file; any problem (YAML, shape, an unknown code) names file and line."""
-    text = read_text(path, label)
+    return parse_passages(read_text(path, label), label, known)
+
+
+def parse_passages(text: str, label: str, known: set[str]) -> list[Passage]:
+    """`load_passages` on text already read (a codebook refactor checks its result before writing)."""
     raw = load_yaml(text, label) if text.strip() else None
     if not isinstance(raw, dict):
         raise GrondmotiefError(
@@ -94,3 +99,43 @@ def lint_passages(codebook: Codebook, codebook_label: str) -> list[Problem]:
     except GrondmotiefError as exc:
         return exc.problems or [Problem(label, None, exc.message)]
     return []
+
+
+_FLOW = re.compile(r"^(?P<head>\s*(?:-\s+)?codes:\s*\[)(?P<ids>[^\]#]*)(?P<tail>\].*)$")
+_ITEM = re.compile(r"^(?P<head>\s*-\s+)(?P<id>[A-Za-z0-9_-]+)(?P<tail>\s*(?:#.*)?)$")
+_KEY = re.compile(r"^(?P<indent>\s*(?:-\s+)?)codes:\s*(?:#.*)?$")
+
+
+def rename_codes_text(text: str, mapping: dict[str, str]) -> str:
+    """The passages file with codes renamed (`mapping`: old id → new id), edited line by line
+    so comments and layout stay; a passage that would list a code twice lists it once."""
+    out = []
+    in_block = None  # indent of a block list under `codes:`
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        end = line[len(body) :]
+        m = _FLOW.match(body)
+        if m:
+            ids = [i.strip() for i in m["ids"].split(",") if i.strip()]
+            ids = list(dict.fromkeys(mapping.get(i, i) for i in ids))
+            out.append(f"{m['head']}{', '.join(ids)}{m['tail']}{end}")
+            in_block = None
+            continue
+        k = _KEY.match(body)
+        if k:
+            in_block = len(k["indent"])
+            seen: set[str] = set()
+            out.append(line)
+            continue
+        i = _ITEM.match(body)
+        if in_block is not None and i and len(i["head"]) - len(i["head"].lstrip()) >= in_block:
+            new = mapping.get(i["id"], i["id"])
+            if new in seen:
+                continue
+            seen.add(new)
+            out.append(f"{i['head']}{new}{i['tail']}{end}")
+            continue
+        if body.strip():
+            in_block = None
+        out.append(line)
+    return "".join(out)

@@ -76,16 +76,21 @@ class Refactor:
     codebook: Codebook
     coders: list[CoderChange] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    passages: tuple[Path, str, str, str] | None = None  # the example passages: path, label, old, new
 
     def changes(self) -> dict[Path, bytes]:
         out = {self.codebook_path: self.new_text.encode("utf-8")} if self.new_text != self.old_text else {}
         for c in self.coders:
             if c.new != c.old:
                 out[c.path] = c.new.encode("utf-8")
+        if self.passages is not None and self.passages[2] != self.passages[3]:
+            out[self.passages[0]] = self.passages[3].encode("utf-8")
         return out
 
     def diff(self) -> str:
         parts = [_diff(self.old_text, self.new_text, self.codebook_label)]
+        if self.passages is not None:
+            parts.append(_diff(self.passages[2], self.passages[3], self.passages[1]))
         parts += [_diff(c.old, c.new, f"codings/{c.path.name}") for c in self.coders]
         return "".join(parts)
 
@@ -95,6 +100,7 @@ class Refactor:
             "description": self.description,
             "codebook": self.codebook_label,
             "codebook_changed": self.new_text != self.old_text,
+            "passages_changed": self.passages is not None and self.passages[2] != self.passages[3],
             "coders": [c.row() for c in self.coders],
             "notes": self.notes,
         }
@@ -219,6 +225,20 @@ def _mentions(study: Study, text: str, label: str, code_id: str, skip_lines: set
     return notes
 
 
+def _follow_passages(study: Study, cb: Codebook, got: Codebook, mapping: dict[str, str]) -> Any:
+    """The codebook's example passages with renamed codes (None: it names none, or no file)."""
+    path = cb.passages_path
+    if path is None or not path.is_file():
+        return None
+    from grondmotief.passages import parse_passages, rename_codes_text
+
+    label = study.rel(path)
+    old = read_text(path, label)
+    new = rename_codes_text(old, mapping)
+    parse_passages(new, label, set(got.codes))  # refuse to write passages that name a code no more
+    return (path, label, old, new)
+
+
 def _spec(model: CodebookFile, code_id: str) -> tuple[list[CodeSpec], int]:
     return find_spec(model.codes, code_id)
 
@@ -234,6 +254,7 @@ def plan_rename(study: Study, old: str, new: str) -> Refactor:
     got = verify(new_text, expected, path, label)
     plan = Refactor("rename", f"rename '{old}' to '{new}'", path, label, text, new_text, got)
     plan.coders = _follow(study, {old: new}, [])
+    plan.passages = _follow_passages(study, cb, got, {old: new})
     plan.notes = _mentions(study, new_text, label, old, set())
     return plan
 
@@ -287,6 +308,7 @@ def plan_merge(study: Study, sources: list[str], into: str) -> Refactor:
     names = ", ".join(f"'{s}'" for s in sources)
     plan = Refactor("merge", f"merge {names} into '{into}'", path, label, text, new_text, got)
     plan.coders = _follow(study, dict.fromkeys(sources, into), [])
+    plan.passages = _follow_passages(study, cb, got, dict.fromkeys(sources, into))
     if dropped:
         plan.notes.append("dropped (still in git and in the --dry-run diff): " + "; ".join(dropped))
     for s in sources:

@@ -178,7 +178,7 @@ class Study:
 
     def lint_codebook(self) -> tuple[Codebook | None, list[Problem]]:
         path = self._require_codebook_file()
-        return lint_codebook(path, self.rel(path))
+        return lint_codebook(path, self.rel(path), passages=True)
 
     # Transcripts -------------------------------------------------------------
     @property

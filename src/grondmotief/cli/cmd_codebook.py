@@ -67,7 +67,7 @@ def lint(
     from grondmotief.codebook import lint_codebook
 
     if path is not None:
-        _, problems = lint_codebook(path, str(path))
+        _, problems = lint_codebook(path, str(path), passages=True)
     else:
         _, problems = open_study(ctx, study).lint_codebook()
     for p in problems:

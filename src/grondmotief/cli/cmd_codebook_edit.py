@@ -58,6 +58,8 @@ def _run(study: Study, make_plan: Callable[[], Refactor], dry_run: bool, fmt: Fm
             )
     for note in plan.notes:
         warn(note) if "mention" in note or "dropped" in note else info(note)
+    if plan.passages is not None and plan.passages[2] != plan.passages[3]:
+        info(f"{plan.passages[1]}: the example passages follow the codebook")
     changed = len(plan.changes())
     verb = "would change" if dry_run else "changed"
     per_coder = "; ".join(
