@@ -80,8 +80,8 @@ def _alias_bomb(levels: int) -> str:
 
 def _limits(out: dict, tmp: Path) -> None:
     from conftest import run_cli  # the in-process CLI, as the tests run it
-    from grondmotief.errors import GrondmotiefError
-    from grondmotief.fileio import load_yaml
+    from grondmotief.core.errors import GrondmotiefError
+    from grondmotief.core.fileio import load_yaml
 
     demo = (REPO / "codebooks" / "grondmotieven.yaml").read_text(encoding="utf-8")
     clean = statistics.median(_cpu_ms(lambda: load_yaml(demo, "x")) for _ in range(20))

@@ -71,7 +71,7 @@ def _frames(study_root: Path) -> tuple[float, float]:
 
     from grondmotief.cli.review_screen import Screen, Ui
     from grondmotief.review.session import ReviewSession
-    from grondmotief.study import Study
+    from grondmotief.study.folder import Study
 
     study = Study.open(study_root)
     session = ReviewSession(study, "bench-frames", study.coded_segments())
@@ -91,9 +91,9 @@ def _frames(study_root: Path) -> tuple[float, float]:
 
 
 def _decisions(root: Path, n: int) -> tuple[float, float]:
-    from grondmotief.fileio import atomic_write_text
+    from grondmotief.core.fileio import atomic_write_text
     from grondmotief.review.session import ReviewSession
-    from grondmotief.study import Study
+    from grondmotief.study.folder import Study
 
     make_decisions(root, n, coders=("anna",))
     study = Study.open(root)

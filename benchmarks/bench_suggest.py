@@ -41,7 +41,7 @@ WORDS_PER_TRANSCRIPT = 2000
 
 CHILD = r"""
 import json, shutil, sys, time
-from grondmotief.study import Study
+from grondmotief.study.folder import Study
 from grondmotief.suggest import pipeline, suggest_study
 root, what = sys.argv[1], sys.argv[2]
 study = Study.open(root)

@@ -96,8 +96,8 @@ def make_decisions(dest: Path, n_decisions: int, coders: tuple[str, ...] = ("ann
     import sys
 
     sys.path.insert(0, str(REPO / "src"))
-    from grondmotief.codings import Decision, render_codings
-    from grondmotief.study import Study
+    from grondmotief.study.codings import Decision, render_codings
+    from grondmotief.study.folder import Study
 
     rng = random.Random(seed)
     study = Study.open(dest)

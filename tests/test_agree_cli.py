@@ -23,9 +23,9 @@ import numpy as np
 import pytest
 
 from conftest import FIXTURES, run_cli
-from grondmotief.agreement import agreement, iter_suggestions
-from grondmotief.codings import Decision
-from grondmotief.study import Study
+from grondmotief.analysis.agreement import agreement, iter_suggestions
+from grondmotief.study.codings import Decision
+from grondmotief.study.folder import Study
 
 
 @pytest.fixture

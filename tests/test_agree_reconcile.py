@@ -13,8 +13,8 @@ import pexpect
 import pytest
 
 from conftest import FIXTURES, run_cli
-from grondmotief.analysis import tally
-from grondmotief.study import Study
+from grondmotief.analysis.tallies import tally
+from grondmotief.study.folder import Study
 
 EXE = str(Path(sys.executable).parent / "grondmotief")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]")

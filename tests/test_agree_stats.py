@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grondmotief.agreement import cohen_kappa, krippendorff_alpha_nominal, percent_agreement
+from grondmotief.analysis.agreement import cohen_kappa, krippendorff_alpha_nominal, percent_agreement
 
 N = None
 # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: 4 observers,

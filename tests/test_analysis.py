@@ -28,9 +28,9 @@ from pathlib import Path
 
 import pytest
 
-from grondmotief.analysis import clash, coded_passages, crosstab, spheres, tally
-from grondmotief.errors import UsageProblem
-from grondmotief.study import Study
+from grondmotief.analysis.tallies import clash, coded_passages, crosstab, spheres, tally
+from grondmotief.core.errors import UsageProblem
+from grondmotief.study.folder import Study
 
 FIXTURE = Path(__file__).parent / "fixtures" / "analysis"
 
@@ -207,7 +207,7 @@ def test_cli_crosstab_normalize_and_errors(cli, study_dir: Path) -> None:
 
 # Decisions that do not count -----------------------------------------------------------------------
 def _record(study_dir: Path, coder: str, segment: str, codes: list[str], decision: str = "accepted") -> None:
-    from grondmotief.codings import Decision
+    from grondmotief.study.codings import Decision
 
     s = Study.open(study_dir)
     seg = s.segment(segment)
@@ -228,8 +228,8 @@ def _record(study_dir: Path, coder: str, segment: str, codes: list[str], decisio
 
 def test_reserved_none_code_never_counts(study_dir: Path) -> None:
     """`_none` ("reviewed, no code applies") is a coder's mark: never a code in tallies or quotes."""
-    from grondmotief.quotes import QuoteFinder, find_quotes
-    from grondmotief.report import render_report
+    from grondmotief.report.quotes import QuoteFinder, find_quotes
+    from grondmotief.report.render import render_report
 
     before = Study.open(study_dir)
     tallies = [(r.code, r.passages, r.cases) for r in tally(before)]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from grondmotief.codebook import load_codebook
-from grondmotief.codebook_edit import add_code
-from grondmotief.errors import GrondmotiefError
+from grondmotief.core.errors import GrondmotiefError
+from grondmotief.study.codebook import load_codebook
+from grondmotief.study.codebook_edit import add_code
 
 REPO = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "refactor"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REPO, run_cli
-from grondmotief.journal import KILL_ENV
+from grondmotief.core.journal import KILL_ENV
 
 STUDY = FIXTURES / "refactor" / "study"
 

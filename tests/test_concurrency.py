@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from grondmotief.codings import Decision, now_iso
-from grondmotief.study import Study
+from grondmotief.study.codings import Decision, now_iso
+from grondmotief.study.folder import Study
 from review_model import Driver, disk_state
 from review_pty import Tui, copy_study
 

@@ -24,8 +24,8 @@ import pytest
 from filelock import FileLock, Timeout
 
 from conftest import run_cli
-from grondmotief.codings import Decision
-from grondmotief.study import Study
+from grondmotief.study.codings import Decision
+from grondmotief.study.folder import Study
 from review_model import Driver, State, disk_state
 from review_pty import Tui, copy_study
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, run_cli
-from grondmotief.codings import Decision
-from grondmotief.study import Study
+from grondmotief.study.codings import Decision
+from grondmotief.study.folder import Study
 
 
 @pytest.fixture

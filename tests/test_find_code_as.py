@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_cli
-from grondmotief.codings import parse_codings
 from grondmotief.review.session import ReviewSession
-from grondmotief.study import Study
+from grondmotief.study.codings import parse_codings
+from grondmotief.study.folder import Study
 
 MEEDENKEN = ["org01¶22", "org03¶26", "org05¶4", "org07¶8", "org08¶26", "org10¶22", "org11¶16", "org11¶20", "org14¶28"]
 

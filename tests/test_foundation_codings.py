@@ -7,8 +7,8 @@ import multiprocessing
 from pathlib import Path
 
 from conftest import run_cli
-from grondmotief.codings import Decision, now_iso
-from grondmotief.study import Study
+from grondmotief.study.codings import Decision, now_iso
+from grondmotief.study.folder import Study
 
 
 def _writer(root: str, worker: int, count: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import FIXTURES, run_cli
-from grondmotief.study import Study
+from grondmotief.study.folder import Study
 
 IMPORT = FIXTURES / "foundation" / "import"
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grondmotief.codebook import CodebookFile, lint_codebook
-from grondmotief.codings import Decision, anchor, parse_codings, render_codings
-from grondmotief.fileio import dump_yaml
-from grondmotief.transcripts import FrontMatter, parse_transcript, render_transcript, text_sha
+from grondmotief.core.fileio import dump_yaml
+from grondmotief.study.codebook import CodebookFile, lint_codebook
+from grondmotief.study.codings import Decision, anchor, parse_codings, render_codings
+from grondmotief.study.transcripts import FrontMatter, parse_transcript, render_transcript, text_sha
 
 ids = st.from_regex(r"[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,4})?", fullmatch=True)
 words = st.text(alphabet=string.ascii_lowercase + "éëï", min_size=1, max_size=8)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REPO, run_cli
-from grondmotief.errors import StudyNotFound
-from grondmotief.study import Study, find_study
-from grondmotief.transcripts import parse_segment_ref
+from grondmotief.core.errors import StudyNotFound
+from grondmotief.study.folder import Study, find_study
+from grondmotief.study.transcripts import parse_segment_ref
 
 BROKEN = FIXTURES / "foundation" / "broken"
 

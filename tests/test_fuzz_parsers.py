@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 
 from conftest import REPO
 from fuzz_cases import KINDS, problems, run_case, scratch
-from grondmotief.errors import GrondmotiefError
-from grondmotief.fileio import decode_text
-from grondmotief.transcripts import parse_transcript
+from grondmotief.core.errors import GrondmotiefError
+from grondmotief.core.fileio import decode_text
+from grondmotief.study.transcripts import parse_transcript
 
 FUZZ_CASES = int(os.environ.get("FUZZ_CASES", "300"))
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, run_cli
-from grondmotief.codings import Decision, parse_codings, render_codings
-from grondmotief.study import Study
+from grondmotief.study.codings import Decision, parse_codings, render_codings
+from grondmotief.study.folder import Study
 
 FID = FIXTURES / "fidelity"
 sys.path.insert(0, str(FID))
@@ -183,7 +183,7 @@ def test_blank_project_still_says_what_came_in(tmp_path: Path) -> None:
 
 
 def test_personal_data_screen_count_and_what_it_means(tmp_path: Path) -> None:
-    pytest.importorskip("grondmotief.names")
+    pytest.importorskip("grondmotief.privacy.names")
     root = tmp_path / "qc"
     from conftest import refi_sample
 
@@ -357,7 +357,7 @@ def test_spans_are_checked_and_normalised() -> None:
 
 
 def test_reconciling_keeps_the_pieces_the_coders_coded_not_the_text_between(news: tuple[Path, str]) -> None:
-    from grondmotief.reconcile import Unit, settle
+    from grondmotief.analysis.reconcile import Unit, settle
 
     root, _ = news
     s = Study.open(root)

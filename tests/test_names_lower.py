@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, run_cli
-from grondmotief.names import find_person_names
-from grondmotief.pii import scan_text
+from grondmotief.privacy.detector import scan_text
+from grondmotief.privacy.names import find_person_names
 
 
 def names(text: str) -> list[str]:
@@ -110,7 +110,7 @@ def test_a_cafe_title_is_not_withheld_but_a_lower_case_name_is(tmp_path: Path) -
 
 
 def test_the_allowed_list_lifts_a_lower_case_name() -> None:
-    from grondmotief.settings import PrivacySettings
+    from grondmotief.study.settings import PrivacySettings
 
     text = "toen belde kees klompmaker"
     assert [f.kind for f in scan_text(text)] == ["person name"]
@@ -119,7 +119,7 @@ def test_the_allowed_list_lifts_a_lower_case_name() -> None:
 
 def test_the_lower_cased_demo_interviews_have_no_names() -> None:
     """The demo study holds no names; written in lower case it must still hold none (hard negatives)."""
-    from grondmotief.study import Study
+    from grondmotief.study.folder import Study
 
     study = Study.open(Path(__file__).parent.parent)
     texts = [seg.text.lower() for t in study.transcripts.values() for seg in t.segments]

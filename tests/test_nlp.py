@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from grondmotief.errors import NlpError
-from grondmotief.nlp import DEFAULT_PIPELINE, compound_head, lemmatize, load_pipeline, pipeline_version
+from grondmotief.core.errors import NlpError
+from grondmotief.nlp.pipeline import DEFAULT_PIPELINE, compound_head, lemmatize, load_pipeline, pipeline_version
 
 GOLD = Path(__file__).parent / "data" / "lemmas.tsv"
 CATEGORIES = {

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from grondmotief.names import find_person_names
-from grondmotief.pii import kinds, scan_text
-from grondmotief.settings import PrivacySettings
-from grondmotief.study import Study
+from grondmotief.privacy.detector import kinds, scan_text
+from grondmotief.privacy.names import find_person_names
+from grondmotief.study.folder import Study
+from grondmotief.study.settings import PrivacySettings
 
 EVAL = Path(__file__).parent / "fixtures" / "pii" / "names_eval.txt"
 REPO = Path(__file__).parent.parent

@@ -25,7 +25,7 @@ def _eval_module():
 
 @pytest.mark.parametrize("item", DEV, ids=[d["id"] for d in DEV])
 def test_dev_sentence(item: dict) -> None:
-    from grondmotief.pii import scan_text
+    from grondmotief.privacy.detector import scan_text
 
     mod = _eval_module()
     found = [(mod.KIND.get(f.kind, f.kind), item["text"][f.start : f.end]) for f in scan_text(item["text"])]

@@ -187,7 +187,7 @@ def test_a_read_only_cache_folder_is_not_an_error(study: Path) -> None:
 
 def test_records_have_the_fields_and_types_of_the_models(study: Path) -> None:
     """What a warm run reads equals what pydantic validates, field by field and type by type."""
-    from grondmotief.study import Study
+    from grondmotief.study.folder import Study
 
     cold = Study.open(study)
     quick = Study.open(study, quick=True)
@@ -239,7 +239,7 @@ def test_records_have_the_fields_and_types_of_the_models(study: Path) -> None:
     for a, b in zip(cold.decisions(), warm.decisions(), strict=True):
         same(a.decision, b.decision, a.decision.segment)
         assert (a.status, a.new_segment, b.decision.to_line()) == (b.status, b.new_segment, a.decision.to_line())
-    assert type(warm.codebook.data).__module__ == "grondmotief.records"  # really read from the cache
+    assert type(warm.codebook.data).__module__ == "grondmotief.study.records"  # really read from the cache
 
 
 # Typer values converted without pydantic --------------------------------------------------------

@@ -13,8 +13,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from grondmotief.cli.output import Column, Fmt, render
-from grondmotief.mdsafe import blockquote, escape_inline, table_cell
-from grondmotief.study import Study
+from grondmotief.privacy.mdsafe import blockquote, escape_inline, table_cell
+from grondmotief.study.folder import Study
 
 FIXTURE = Path(__file__).parent / "fixtures" / "analysis"
 HOSTILE = "# Kop *vet* _schuin_ > citaat | pipe [link](javascript:alert(1)) <script>alert(1)</script> ![i](x) `c` ~~s~~ &amp; \\"
@@ -233,7 +233,7 @@ def test_escaped_text_renders_as_itself() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from grondmotief.mdsafe import clean
+    from grondmotief.privacy.mdsafe import clean
 
     @settings(max_examples=400, deadline=None)
     @given(st.text(alphabet=_ALPHABET, min_size=1, max_size=24))
@@ -262,8 +262,8 @@ def test_a_narrowed_span_wins_over_a_whole_passage(cli, study_dir: Path) -> None
 
 
 def test_best_quotes_spread_over_organisations_and_passages(study_dir: Path) -> None:
-    from grondmotief.analysis import coded_passages
-    from grondmotief.quotes import QuoteFinder, QuoteUsage, best_quotes
+    from grondmotief.analysis.tallies import coded_passages
+    from grondmotief.report.quotes import QuoteFinder, QuoteUsage, best_quotes
 
     s = Study.open(study_dir)
     finder = QuoteFinder(s, coded_passages(s))
@@ -288,7 +288,7 @@ def test_best_quotes_spread_over_organisations_and_passages(study_dir: Path) -> 
 
 def test_chapter_quotes_spread_over_the_themes_of_a_group(study_dir: Path) -> None:
     """The themes of chapter 1 choose their quotes together, so no passage is quoted twice."""
-    from grondmotief.report_context import build_context
+    from grondmotief.report.context import build_context
 
     s = Study.open(study_dir)
     ctx, _ = build_context(s, None)

@@ -12,7 +12,7 @@ import xmlschema
 
 from conftest import FIXTURES, REPO, refi_sample, run_cli
 from grondmotief.interop.refi_common import schema_path, validate_xml
-from grondmotief.study import Study
+from grondmotief.study.folder import Study
 
 NS = {"q": "urn:QDA-XML:project:1.0"}
 CB_NS = {"c": "urn:QDA-XML:codebook:1.0"}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, refi_sample, run_cli
-from grondmotief.study import Study
+from grondmotief.study.folder import Study
 
 REFI = FIXTURES / "refi"
 
@@ -287,7 +287,7 @@ def _mutants(name: str, count: int, seed: int) -> list[tuple[str, bytes]]:
 
 @pytest.mark.parametrize("name", ["nvivo_win_like.qdpx", "atlas26_like.qdpx", "qualitative-coding_demo.qdpx"])
 def test_damaged_projects_import_or_fail_cleanly(tmp_path: Path, name: str) -> None:
-    from grondmotief.errors import GrondmotiefError
+    from grondmotief.core.errors import GrondmotiefError
     from grondmotief.interop.refi_import import import_refi
 
     imported = 0

@@ -10,12 +10,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grondmotief.codings import Decision, render_codings
-from grondmotief.fileio import atomic_write_bytes, atomic_write_text, dump_yaml
+from grondmotief.core.fileio import atomic_write_bytes, atomic_write_text, dump_yaml
 from grondmotief.interop.refi_export import build_project, zip_project
 from grondmotief.interop.refi_import import import_refi
-from grondmotief.study import Study
-from grondmotief.transcripts import FrontMatter, render_transcript
+from grondmotief.study.codings import Decision, render_codings
+from grondmotief.study.folder import Study
+from grondmotief.study.transcripts import FrontMatter, render_transcript
 
 WORD = st.text(alphabet="abcdeéfghijklmnopqrstuvwxyzë", min_size=1, max_size=8)
 SENTENCE = st.lists(WORD, min_size=1, max_size=8).map(" ".join)

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from grondmotief.errors import ReportError
-from grondmotief.report import render_report
-from grondmotief.study import Study
+from grondmotief.core.errors import ReportError
+from grondmotief.report.render import render_report
+from grondmotief.study.folder import Study
 
 FIXTURE = Path(__file__).parent / "fixtures" / "analysis"
 GOLDEN = FIXTURE / "golden"
@@ -191,7 +191,7 @@ def test_chapters_dir_must_stay_inside_the_study(study_dir: Path) -> None:
         settings.read_text(encoding="utf-8").replace("report:\n", "report:\n  chapters_dir: ../buiten\n"),
         encoding="utf-8",
     )
-    from grondmotief.report import chapters_root
+    from grondmotief.report.render import chapters_root
 
     with pytest.raises(ReportError, match="inside the study"):
         chapters_root(Study.open(study_dir))
@@ -215,7 +215,7 @@ def test_quick_commands_do_not_import_spacy(study_dir: Path) -> None:
 
 # Dutch wording for every count ---------------------------------------------------------------------
 def _write_codings(study_dir: Path, coder: str, decisions: dict[str, list[str]]) -> None:
-    from grondmotief.codings import Decision
+    from grondmotief.study.codings import Decision
 
     s = Study.open(study_dir)
     s.store(coder).record(
@@ -350,7 +350,7 @@ def test_codebook_appendix_names_codes_by_label(study_dir: Path) -> None:
     text = render_report(Study.open(study_dir)).files["03-bijlage-codeboek.md"]
     assert "- verwijzingen door het wijkteam (codeer *Tussen formele en informele zorg*)" in text
     assert "codeer care" not in text
-    from grondmotief.report_context import code_refs
+    from grondmotief.report.context import code_refs
 
     s = Study.open(study_dir)
     assert code_refs("Zie subsidies; Codeer equality_x of love.", s) == "Zie *Subsidies*; Codeer equality_x of love."
@@ -358,7 +358,7 @@ def test_codebook_appendix_names_codes_by_label(study_dir: Path) -> None:
 
 
 def test_organisations_appendix_puts_type_first() -> None:
-    from grondmotief.report_context import attribute_order
+    from grondmotief.report.context import attribute_order
 
     assert attribute_order(["zeta", "sector", "municipalities", "alpha", "organisation_type", "respondent_role"]) == [
         "organisation_type",

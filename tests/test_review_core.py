@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grondmotief.codebook import load_codebook
 from grondmotief.review.picker import search
 from grondmotief.review.sentences import parse_range, sentence_range, sentence_span, sentences
 from grondmotief.review.session import ReviewSession, legacy_marks_path, migrate_marks
-from grondmotief.study import Study
+from grondmotief.study.codebook import load_codebook
+from grondmotief.study.folder import Study
 from review_pty import FIXTURE, copy_study, read_codings
 
 

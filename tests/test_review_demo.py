@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from conftest import REPO
-from grondmotief.codings import NONE_CODE
-from grondmotief.study import Study
+from grondmotief.study.codings import NONE_CODE
+from grondmotief.study.folder import Study
 
 JUDGEMENTS = Path(__file__).parent / "fixtures" / "review"
 

@@ -20,11 +20,11 @@ import pexpect
 import pytest
 
 from conftest import FIXTURES, run_cli
-from grondmotief.analysis import coded_passages, tally
-from grondmotief.codings import NONE_CODE, Decision
-from grondmotief.reconcile import record
+from grondmotief.analysis.reconcile import record
+from grondmotief.analysis.tallies import coded_passages, tally
 from grondmotief.review.session import ReviewSession
-from grondmotief.study import Study
+from grondmotief.study.codings import NONE_CODE, Decision
+from grondmotief.study.folder import Study
 from review_pty import copy_study, read_codings
 from test_agree_reconcile import Pty
 

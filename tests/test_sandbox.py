@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from grondmotief.errors import ReportError
-from grondmotief.report import Rendered, write_report
-from grondmotief.study import Study
+from grondmotief.core.errors import ReportError
+from grondmotief.report.render import Rendered, write_report
+from grondmotief.study.folder import Study
 
 FIXTURE = Path(__file__).parent / "fixtures" / "analysis"
 NAME = "99-kwaad.md.j2"
@@ -295,7 +295,7 @@ def test_cpu_time_is_bounded_in_a_worker_thread(study_dir: Path) -> None:
     """The watchdog raises inside whichever thread renders: no signal, which only the main thread gets."""
     import threading
 
-    from grondmotief.report import make_env, render_template, template_sources
+    from grondmotief.report.render import make_env, render_template, template_sources
 
     _with_time_limit(study_dir, 0.5)
     (study_dir / "templates" / NAME).write_text(LOOP, encoding="utf-8")
@@ -331,7 +331,7 @@ def test_a_template_within_its_limits_renders_and_leaves_no_watchdog(study_dir: 
 def test_memory_is_bounded_while_rendering(study_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each pass builds a new 100,000-character string that the `{% set %}` block keeps: no single
     value is too large, so the watchdog's memory limit (lowered here from 1 GB) is what stops it."""
-    import grondmotief.template_budget as budget
+    import grondmotief.report.budget as budget
 
     monkeypatch.setattr(budget, "MEMORY_BYTES", 64 * 1024 * 1024)
     body = (

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from grondmotief.errors import UsageProblem
+from grondmotief.core.errors import UsageProblem
 from grondmotief.search import Matcher, kwic, parse_query
 from grondmotief.search.passages import PassageReader
-from grondmotief.study import Study
+from grondmotief.study.folder import Study
 
 REPO = Path(__file__).parent.parent
 
@@ -120,7 +120,7 @@ def test_a_warm_search_does_not_import_spacy(demo: Path) -> None:
         "import json, sys\n"
         "from grondmotief.search import parse_query\n"
         "from grondmotief.search.passages import PassageReader\n"
-        "from grondmotief.study import Study\n"
+        "from grondmotief.study.folder import Study\n"
         f"r = PassageReader(Study.open({str(demo)!r}))\n"
         "m = r.matcher(parse_query('meedenken'))\n"
         "n = sum(len(m.match_parsed(tp.parsed, tp.texts())) for tp in r.read())\n"

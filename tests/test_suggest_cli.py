@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from grondmotief.codings import Decision
-from grondmotief.study import Study
+from grondmotief.study.codings import Decision
+from grondmotief.study.folder import Study
 
 FIXTURES = Path(__file__).parent / "fixtures" / "suggest"
 

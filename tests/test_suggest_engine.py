@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from grondmotief.codings import Decision
-from grondmotief.study import Study
+from grondmotief.study.codings import Decision
+from grondmotief.study.folder import Study
 from grondmotief.suggest import Stats, suggest_study
 
 FIXTURES = Path(__file__).parent / "fixtures" / "suggest"
@@ -200,7 +200,7 @@ def test_a_warm_run_needs_neither_spacy_nor_numpy(study_dir: Path) -> None:
     import sys
 
     code = (
-        "import sys; from grondmotief.study import Study; from grondmotief.suggest import suggest_study; "
+        "import sys; from grondmotief.study.folder import Study; from grondmotief.suggest import suggest_study; "
         f"n = sum(len(s) for _, s in suggest_study(Study.open({str(study_dir)!r}))); "
         "print(n, [m for m in ('spacy', 'numpy', 'sklearn') if m in sys.modules])"
     )

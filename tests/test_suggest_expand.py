@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from grondmotief.study import Study
+from grondmotief.study.folder import Study
 from grondmotief.suggest.expand import g2
 
 REPO = Path(__file__).parent.parent

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from grondmotief.study import Study
+from grondmotief.study.folder import Study
 from grondmotief.suggest import suggest_study
 
 HERE = Path(__file__).parent

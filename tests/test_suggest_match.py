@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grondmotief.study import Study
+from grondmotief.study.folder import Study
 from grondmotief.suggest import suggest_study
 
 FIXTURES = Path(__file__).parent / "fixtures" / "suggest"

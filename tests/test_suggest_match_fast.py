@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from grondmotief.study import Study
+from grondmotief.study.folder import Study
 from grondmotief.suggest.engine import Engine
 from grondmotief.suggest.match import KeywordMatcher
 from grondmotief.suggest.results import HEAD, STEM

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from conftest import run_cli
-from grondmotief.study import Study
+from grondmotief.study.folder import Study
 from grondmotief.suggest import suggest_study
 
 REPO = Path(__file__).parent.parent
@@ -103,8 +103,8 @@ def test_the_passages_file_must_sit_beside_the_codebook(tmp_path: Path) -> None:
 
 
 def test_the_default_codebooks_passages_load_and_cover_every_theme() -> None:
-    from grondmotief.codebook import load_codebook
-    from grondmotief.passages import load_passages
+    from grondmotief.study.codebook import load_codebook
+    from grondmotief.study.passages import load_passages
 
     book = load_codebook(REPO / "codebooks" / "grondmotieven.yaml", "codebooks/grondmotieven.yaml")
     assert book.passages_path is not None
@@ -117,7 +117,7 @@ def test_the_default_codebooks_passages_load_and_cover_every_theme() -> None:
 
 
 def test_a_coders_first_decision_retrains_the_seed_model_and_warm_runs_agree(tmp_path: Path) -> None:
-    from grondmotief.codings import Decision, render_codings
+    from grondmotief.study.codings import Decision, render_codings
 
     root = _study(tmp_path, PASSAGES, TEXT + " En dan die subsidie.")
     study = Study.open(root)
@@ -141,7 +141,7 @@ def test_a_coders_first_decision_retrains_the_seed_model_and_warm_runs_agree(tmp
 
 
 def test_codebook_rename_and_merge_carry_the_example_passages_along(tmp_path: Path) -> None:
-    from grondmotief.passages import load_passages
+    from grondmotief.study.passages import load_passages
 
     root = _study(
         tmp_path,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grondmotief.study import Study
+from grondmotief.study.folder import Study
 from grondmotief.suggest.engine import LONG, PROFILE_EVIDENCE, PROFILE_WEIGHT, Engine, transcript_files
 from grondmotief.suggest.results import Evidence
 from grondmotief.suggest.rules import fold

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grondmotief.study import Study
+from grondmotief.study.folder import Study
 from grondmotief.suggest.evaluate import evaluate
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "suggest"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grondmotief.study import Study
+from grondmotief.study.folder import Study
 from grondmotief.suggest import Stats, suggest_study
 from grondmotief.suggest.engine import Engine
 from grondmotief.suggest.store import TranscriptCache

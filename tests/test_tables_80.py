@@ -63,7 +63,7 @@ def wide(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _ids(study: Path) -> set[str]:
-    from grondmotief.study import Study
+    from grondmotief.study.folder import Study
 
     s = Study.open(study)
     return set(s.transcripts) | set(s.codebook.codes)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REPO, run_cli
-from grondmotief.report import packaged_templates_dir
+from grondmotief.report.render import packaged_templates_dir
 
 DEFAULTS = sorted(p.name for p in (REPO / "templates").glob("*.md.j2"))
 CHAPTERS = [n for n in DEFAULTS if not n.startswith("_")]

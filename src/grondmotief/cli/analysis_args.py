@@ -8,8 +8,8 @@ from enum import Enum
 from typing import Any
 
 from grondmotief.cli.console import warn
-from grondmotief.errors import UsageProblem
-from grondmotief.lookup import did_you_mean, known
+from grondmotief.core.errors import UsageProblem
+from grondmotief.core.lookup import did_you_mean, known
 
 
 class TableFormat(str, Enum):
@@ -39,7 +39,7 @@ def require_group(study: Any, group: str, option: str = "--group") -> None:
 
 
 def require_attribute(study: Any, key: str, option: str) -> None:
-    from grondmotief.analysis import attribute_keys
+    from grondmotief.analysis.tallies import attribute_keys
 
     keys = attribute_keys(study)
     if key not in keys:
@@ -49,7 +49,7 @@ def require_attribute(study: Any, key: str, option: str) -> None:
 
 
 def require_axis(study: Any, name: str, option: str) -> None:
-    from grondmotief.analysis import attribute_keys
+    from grondmotief.analysis.tallies import attribute_keys
 
     if name in study.codebook.groups or name in attribute_keys(study):
         return

@@ -16,7 +16,7 @@ from typer import exceptions as typer_exc
 from typer.core import TyperGroup
 
 from grondmotief import __version__
-from grondmotief.errors import GrondmotiefError, UsageProblem
+from grondmotief.core.errors import GrondmotiefError, UsageProblem
 
 
 def report_error(exc: BaseException) -> int:

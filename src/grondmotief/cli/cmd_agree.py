@@ -34,10 +34,10 @@ def _num(value: float | None) -> float | None:
 
 
 def _coders(study: Any, given: str | None, into: str | None) -> list[str]:
-    from grondmotief.agreement import default_coders
+    from grondmotief.analysis.agreement import default_coders
 
     if given:
-        from grondmotief.agreement import MACHINE
+        from grondmotief.analysis.agreement import MACHINE
 
         names = [c.strip() for c in given.split(",") if c.strip()]
         for name in names:
@@ -152,7 +152,7 @@ def agree(
     if reconcile:
         _reconcile(s, names, into, policy, yes, codes, transcript)
         return
-    from grondmotief.agreement import agreement, disagreements, rollup_hints
+    from grondmotief.analysis.agreement import agreement, disagreements, rollup_hints
 
     result = agreement(s, names, codes=codes, rollup=rollup, transcripts=transcript, machine_threshold=threshold)
     for note in result.notes:
@@ -160,7 +160,7 @@ def agree(
     if show_disagreements:
         items = disagreements(s, result)
         if not allow_flagged:
-            from grondmotief.agreement import screen_disagreements
+            from grondmotief.analysis.agreement import screen_disagreements
 
             items, withheld = screen_disagreements(s, items)
             for what, found in withheld:
@@ -250,7 +250,7 @@ def _emit_disagreements(items: list[Any], coders: list[str], fmt: Fmt) -> None:
 
 def _meeting_notes(items: list[Any], coders: list[str], *, md: bool) -> str:
     """Disagreements grouped by passage: the text once, then each code with every coder's answer."""
-    from grondmotief.mdsafe import blockquote, escape_inline
+    from grondmotief.privacy.mdsafe import blockquote, escape_inline
 
     esc = escape_inline if md else (lambda t: t)
     width = max(len(c) for c in coders) if coders else 0
@@ -290,7 +290,7 @@ def _reconcile(
     codes: list[str] | None,
     transcripts: list[str] | None,
 ) -> None:
-    from grondmotief import reconcile as rc
+    from grondmotief.analysis import reconcile as rc
     from grondmotief.cli.reconcile_loop import is_interactive
 
     if not into:

@@ -61,8 +61,8 @@ def tally(
 
     Example: grondmotief tally --group theme --by organisation_type
     """
-    from grondmotief.analysis import coded_passages
-    from grondmotief.analysis import tally as run_tally
+    from grondmotief.analysis.tallies import coded_passages
+    from grondmotief.analysis.tallies import tally as run_tally
 
     fmt = Fmt(chosen_format.value)
     s = open_study(ctx, study, quick=True)
@@ -183,7 +183,7 @@ def crosstab(
 
     Example: grondmotief crosstab theme motive --clash
     """
-    from grondmotief.analysis import coded_passages
+    from grondmotief.analysis.tallies import coded_passages
 
     fmt = Fmt(chosen_format.value)
     if unit not in ("passage", "case"):
@@ -196,7 +196,7 @@ def crosstab(
         _clash(s, rows, cols, coded, fmt)
         warn_orphans(coded.orphaned)
         return
-    from grondmotief.analysis import crosstab as run_crosstab
+    from grondmotief.analysis.tallies import crosstab as run_crosstab
 
     t = run_crosstab(s, rows, cols, unit=unit, top_only=top_only, passages=coded)  # type: ignore[arg-type]
     table = fmt == Fmt.table
@@ -230,7 +230,7 @@ def crosstab(
 
 
 def _clash(s: Any, rows: str, cols: str, coded: Any, fmt: Fmt) -> None:
-    from grondmotief.analysis import clash
+    from grondmotief.analysis.tallies import clash
 
     t = clash(s, rows=rows, motives=cols, passages=coded)
     cb = s.codebook

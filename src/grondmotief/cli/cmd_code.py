@@ -20,11 +20,11 @@ from grondmotief.cli.common import (
 )
 from grondmotief.cli.console import err, info, warn
 from grondmotief.cli.output import Column, Fmt, emit
-from grondmotief.study import Study  # already loaded by cli.common; the heavy parts are imported lazily
+from grondmotief.study.folder import Study  # already loaded by cli.common; the heavy parts are imported lazily
 
 if TYPE_CHECKING:
     from grondmotief.review.suggestions import SuggestionFeed
-    from grondmotief.transcripts import Segment
+    from grondmotief.study.transcripts import Segment
 
 ORDER = 40
 

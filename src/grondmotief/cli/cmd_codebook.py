@@ -36,7 +36,7 @@ def show(
 
     Example: grondmotief codebook show --format md
     """
-    from grondmotief.codebook_view import codebook_rows
+    from grondmotief.analysis.codetree import codebook_rows
 
     s = open_study(ctx, study)
     rows = codebook_rows(s, with_counts=counts)
@@ -64,7 +64,7 @@ def lint(
 
     Example: grondmotief codebook lint codebooks/grondmotieven.yaml
     """
-    from grondmotief.codebook import lint_codebook
+    from grondmotief.study.codebook import lint_codebook
 
     if path is not None:
         _, problems = lint_codebook(path, str(path), passages=True)
@@ -134,6 +134,6 @@ def schema(
 
     Example: grondmotief codebook schema > codebook.schema.json
     """
-    from grondmotief.schemas import schema_for
+    from grondmotief.study.schemas import schema_for
 
     typer.echo(json.dumps(schema_for(what), ensure_ascii=False, indent=2))

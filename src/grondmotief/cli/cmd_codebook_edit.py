@@ -15,8 +15,8 @@ from grondmotief.cli.console import info, warn
 from grondmotief.cli.output import Column, Fmt, emit
 
 if TYPE_CHECKING:
-    from grondmotief.refactor import Refactor
-    from grondmotief.study import Study
+    from grondmotief.study.folder import Study
+    from grondmotief.study.refactor import Refactor
 
 ORDER = 21
 
@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _run(study: Study, make_plan: Callable[[], Refactor], dry_run: bool, fmt: Fmt) -> None:
-    from grondmotief.refactor import apply
+    from grondmotief.study.refactor import apply
 
     check_format(fmt, Fmt.table, Fmt.json, Fmt.md, Fmt.csv)
     plan = make_plan() if dry_run else apply(study, make_plan)
@@ -88,7 +88,7 @@ def rename(
 
     Example: grondmotief codebook rename access ingang --dry-run
     """
-    from grondmotief.refactor import plan_rename
+    from grondmotief.study.refactor import plan_rename
 
     s = open_study(ctx, study)
     _run(s, lambda: plan_rename(s, old, new), dry_run, fmt)
@@ -112,7 +112,7 @@ def merge(
 
     Example: grondmotief codebook merge equality love --into love
     """
-    from grondmotief.refactor import plan_merge
+    from grondmotief.study.refactor import plan_merge
 
     s = open_study(ctx, study)
     _run(s, lambda: plan_merge(s, codes, into), dry_run, fmt)
@@ -143,7 +143,7 @@ def move(
 
     Example: grondmotief codebook move permits --parent legitimacy
     """
-    from grondmotief.refactor import plan_move
+    from grondmotief.study.refactor import plan_move
 
     s = open_study(ctx, study)
     if (parent is None) == (not top):
@@ -178,7 +178,7 @@ def split(
 
     Example: grondmotief codebook split care --into wmo,wijkteam --labels "Wmo,Wijkteam"
     """
-    from grondmotief.refactor import plan_split
+    from grondmotief.study.refactor import plan_split
 
     new = [x.strip() for x in into.split(",") if x.strip()]
     names = [x.strip() for x in labels.split(",")] if labels is not None else None

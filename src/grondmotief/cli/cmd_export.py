@@ -118,7 +118,7 @@ def export(
     if output is None:
         sys.stdout.write(text)
     else:
-        from grondmotief.fileio import atomic_write_bytes
+        from grondmotief.core.fileio import atomic_write_bytes
 
         atomic_write_bytes(output, text.encode("utf-8"))
         info(f"wrote {len(rows)} row(s) to {output}")

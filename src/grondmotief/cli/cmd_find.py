@@ -23,7 +23,7 @@ from grondmotief.cli.common import (
 )
 from grondmotief.cli.console import info, warn
 from grondmotief.cli.output import Column, Fmt, emit
-from grondmotief.errors import UsageProblem
+from grondmotief.core.errors import UsageProblem
 
 ORDER = 56
 
@@ -108,7 +108,7 @@ def find(
 
     Example: grondmotief find meedenken --where organisation_type=volunteers-only
     """
-    from grondmotief.quotes import parse_where
+    from grondmotief.report.quotes import parse_where
     from grondmotief.search.find import Selection, counts
     from grondmotief.search.find import find as run_find
     from grondmotief.search.query import parse_query
@@ -165,7 +165,7 @@ def find(
 
 
 def _one_coder(coder: str | None) -> str:
-    from grondmotief.codings import CODER_NAME
+    from grondmotief.study.codings import CODER_NAME
 
     if not coder or "," in coder:
         raise UsageProblem("--code-as needs the one coder who decides: --coder NAME")
@@ -214,7 +214,7 @@ def _text(hits: list, width: int) -> str:
 
 def clean(text: str) -> str:
     """Invisible controls out (mdsafe.clean), the space that separates context from match kept."""
-    from grondmotief.mdsafe import clean as squash
+    from grondmotief.privacy.mdsafe import clean as squash
 
     inner = squash(text)
     return (" " if text[:1].isspace() else "") + inner + (" " if inner and text[-1:].isspace() else "")
@@ -222,7 +222,7 @@ def clean(text: str) -> str:
 
 def _md(hits: list) -> str:
     """A Markdown list: citation id and attribution, the context with the match in bold."""
-    from grondmotief.mdsafe import escape_inline as esc
+    from grondmotief.privacy.mdsafe import escape_inline as esc
 
     def escape_inline(text: str) -> str:
         return (" " if text[:1].isspace() else "") + esc(text.strip()) + (" " if text[-1:].isspace() else "")

@@ -11,8 +11,8 @@ import typer
 
 from grondmotief.cli.common import StudyOpt, open_study
 from grondmotief.cli.console import info
-from grondmotief.errors import GrondmotiefError, ImportFailed, StudyNotFound
-from grondmotief.fileio import emptiness
+from grondmotief.core.errors import GrondmotiefError, ImportFailed, StudyNotFound
+from grondmotief.core.fileio import emptiness
 
 ORDER = 30
 
@@ -122,7 +122,7 @@ def _new_study(ctx: typer.Context, study: Path | None, files: list[Path]) -> tup
     a folder with other files in it is not taken over.
     """
     from grondmotief.interop.refi_common import slugify
-    from grondmotief.scaffold import init_study
+    from grondmotief.study.scaffold import init_study
 
     chosen = study or ((ctx.find_root().obj or {}).get("study") if ctx else None)
     if chosen is None:
@@ -167,7 +167,7 @@ def _import_all(
     force: bool,
     show_names: bool = False,
 ) -> list[str]:
-    from grondmotief.importers import ImportOptions, import_text_file
+    from grondmotief.interop.importers import ImportOptions, import_text_file
 
     failures: list[str] = []
     for path in files:

@@ -76,8 +76,8 @@ def quote(
 
     Example: grondmotief quote --theme subsidies --motive efficiency --limit 3
     """
-    from grondmotief.analysis import coded_passages
-    from grondmotief.quotes import Withheld, find_quotes, parse_where, render_quotes
+    from grondmotief.analysis.tallies import coded_passages
+    from grondmotief.report.quotes import Withheld, find_quotes, parse_where, render_quotes
 
     fmt = Fmt(chosen_format.value)
     s = open_study(ctx, study, quick=True)

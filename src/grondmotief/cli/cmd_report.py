@@ -49,7 +49,7 @@ def report(
 
     Example: grondmotief report --check
     """
-    from grondmotief.report import changes, is_packaged_source, render_report, template_sources, write_report
+    from grondmotief.report.render import changes, is_packaged_source, render_report, template_sources, write_report
 
     s = open_study(ctx, study)
     if list_templates:
@@ -93,9 +93,9 @@ def report(
 
 
 def _eject(s: object, name: str) -> None:
-    from grondmotief.errors import UsageProblem
-    from grondmotief.fileio import atomic_write_text
-    from grondmotief.report import packaged_templates_dir
+    from grondmotief.core.errors import UsageProblem
+    from grondmotief.core.fileio import atomic_write_text
+    from grondmotief.report.render import packaged_templates_dir
 
     study = s  # a Study
     src = packaged_templates_dir() / name

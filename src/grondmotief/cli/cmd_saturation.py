@@ -43,9 +43,9 @@ def saturation(
 
     Example: grondmotief saturation --group theme --svg chapters/figures/saturation.svg
     """
-    from grondmotief.fileio import atomic_write_text
-    from grondmotief.saturation import saturation as compute
-    from grondmotief.saturation import saturation_svg
+    from grondmotief.analysis.saturation import saturation as compute
+    from grondmotief.analysis.saturation import saturation_svg
+    from grondmotief.core.fileio import atomic_write_text
 
     fmt = Fmt(chosen_format.value)
     s = open_study(ctx, study)

@@ -55,7 +55,7 @@ def init(
 
     Example: grondmotief init mijn-onderzoek && cd mijn-onderzoek && grondmotief check
     """
-    from grondmotief.scaffold import init_study
+    from grondmotief.study.scaffold import init_study
 
     written = init_study(directory, force=force, empty=empty, ci=ci, install=ci_install)
     for path in written:
@@ -100,7 +100,7 @@ def check(
 
     Example: grondmotief check --fix
     """
-    from grondmotief.check import run_check
+    from grondmotief.study.check import run_check
 
     s = open_study(ctx, study, strict=False)
     report = run_check(s, fix=fix, accept_edits=accept_edits, pii=not no_pii)

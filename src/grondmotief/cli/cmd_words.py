@@ -66,7 +66,7 @@ def words(
 
     Example: grondmotief words --theme care --compare organisation_type --limit 10
     """
-    from grondmotief.quotes import parse_where
+    from grondmotief.report.quotes import parse_where
     from grondmotief.search.find import Selection
     from grondmotief.search.words import word_counts
 

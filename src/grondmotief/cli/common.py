@@ -10,7 +10,7 @@ import typer
 from grondmotief.cli.output import Fmt
 
 if TYPE_CHECKING:
-    from grondmotief.study import Study
+    from grondmotief.study.folder import Study
 
 StudyOpt = Annotated[
     Path | None,
@@ -74,7 +74,7 @@ def format_opt(default: Fmt, *choices: Fmt) -> object:
 def open_study(ctx: typer.Context, study: Path | None, *, strict: bool = True, quick: bool = False) -> Study:
     """The study of --study (here or on the root command). `quick`: a read-only command, which
     reads validated files through the quick-start cache (quickcache.py) and writes it back when done."""
-    from grondmotief.study import Study
+    from grondmotief.study.folder import Study
 
     chosen = study or ((ctx.find_root().obj or {}).get("study") if ctx else None)
     s = Study.open(chosen, strict=strict, quick=quick)

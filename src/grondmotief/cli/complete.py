@@ -21,7 +21,7 @@ COMPLETES = {
 
 
 def _study(ctx: Any) -> Any:
-    from grondmotief.study import Study
+    from grondmotief.study.folder import Study
 
     chosen = None
     c = ctx

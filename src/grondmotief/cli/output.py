@@ -45,7 +45,7 @@ def _cell(value: Any) -> str:
 
 def md_cell(value: Any) -> str:
     """A Markdown table cell that no content can break out of."""
-    from grondmotief.mdsafe import escape_inline
+    from grondmotief.privacy.mdsafe import escape_inline
 
     return escape_inline(_cell(value)).replace("\n", " ")
 

@@ -10,10 +10,10 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 
+from grondmotief.analysis.reconcile import Plan, Unit, record, settle
 from grondmotief.cli.terminal import Terminal
-from grondmotief.codings import Decision
-from grondmotief.reconcile import Plan, Unit, record, settle
-from grondmotief.study import Study
+from grondmotief.study.codings import Decision
+from grondmotief.study.folder import Study
 
 KEYS = "y applies  n does not  1-{n} take coder's  m memo  s skip  u undo  q quit"
 

@@ -8,7 +8,7 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from grondmotief.cli.console import out
-from grondmotief.study import Study
+from grondmotief.study.folder import Study
 
 
 def print_tree(study: Study, rows: list[dict[str, Any]]) -> None:

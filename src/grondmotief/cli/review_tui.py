@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 from grondmotief.cli.review_screen import Screen, Ui
 from grondmotief.cli.terminal import Terminal
-from grondmotief.codings import NONE_CODE
-from grondmotief.errors import GrondmotiefError
+from grondmotief.core.errors import GrondmotiefError
 from grondmotief.review.lineedit import LineEdit
 from grondmotief.review.picker import search
 from grondmotief.review.sentences import parse_ranges, sentences
 from grondmotief.review.session import Item, ReviewSession, StaleUndo, Step
+from grondmotief.study.codings import NONE_CODE
 
 LEAVING = {"n", "right", " ", "p", "left", "b", "N", "q"}
 WRITING = {"a", "enter", "A", "r", "x", "u", "U", "s", "m", "M"}  # refused in a read-only session

@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from grondmotief.codebook import CODE_ID, KEYWORD, MAX_DEPTH, CodebookFile, CodeSpec, Group
-from grondmotief.fileio import dump_yaml
+from grondmotief.core.fileio import dump_yaml
 from grondmotief.interop.refi_common import parse_color, slugify, unique
 from grondmotief.interop.refi_read import RCode, RProject
+from grondmotief.study.codebook import CODE_ID, KEYWORD, MAX_DEPTH, CodebookFile, CodeSpec, Group
 
 TRAILER_LINE = re.compile(r"^(Include|Exclude|Examples):\s*$|^(Keywords|Attributes|Id):\s*(.*)$|^- (.*)$")
 IMPORTED_GROUP = "imported"

@@ -27,10 +27,8 @@ from datetime import date
 from pathlib import Path
 
 from grondmotief import __version__
-from grondmotief.codebook import Code, Codebook
-from grondmotief.codings import NONE_CODE, Decision
-from grondmotief.errors import GrondmotiefError
-from grondmotief.fileio import atomic_write_bytes
+from grondmotief.core.errors import GrondmotiefError
+from grondmotief.core.fileio import atomic_write_bytes
 from grondmotief.interop.refi_common import (
     CODEBOOK_NS,
     CODEBOOK_SCHEMA_URL,
@@ -40,8 +38,10 @@ from grondmotief.interop.refi_common import (
     guid,
     validate_xml,
 )
-from grondmotief.study import Study
-from grondmotief.transcripts import Transcript
+from grondmotief.study.codebook import Code, Codebook
+from grondmotief.study.codings import NONE_CODE, Decision
+from grondmotief.study.folder import Study
+from grondmotief.study.transcripts import Transcript
 
 ORIGIN = f"grondmotief {__version__}"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -357,7 +357,7 @@ def export_qdpx(
 
 def _flagged_note(study: Study) -> list[str]:
     """Whole transcripts go out as written, so say how many passages the personal-data scan flags."""
-    from grondmotief.pii import scan_text
+    from grondmotief.privacy.detector import scan_text
 
     privacy = study.settings.privacy
     n = sum(1 for t in study.transcripts.values() for seg in t.segments if scan_text(seg.text, privacy))

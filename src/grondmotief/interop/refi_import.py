@@ -13,10 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 
-from grondmotief.codebook import CodebookFile
-from grondmotief.codings import CODER_NAME, NONE_CODE, Decision, now_iso
-from grondmotief.errors import GrondmotiefError, ImportFailed, Problem
-from grondmotief.fileio import atomic_write_text
+from grondmotief.core.errors import GrondmotiefError, ImportFailed, Problem
+from grondmotief.core.fileio import atomic_write_text
 from grondmotief.interop.refi_codes import CodePlan, plan_codes
 from grondmotief.interop.refi_common import slugify, unique
 from grondmotief.interop.refi_read import RProject, RSelection, RSource, read_refi
@@ -30,8 +28,10 @@ from grondmotief.interop.refi_text import (
     normalise,
     offset_models,
 )
-from grondmotief.study import Study
-from grondmotief.transcripts import (
+from grondmotief.study.codebook import CodebookFile
+from grondmotief.study.codings import CODER_NAME, NONE_CODE, Decision, now_iso
+from grondmotief.study.folder import Study
+from grondmotief.study.transcripts import (
     CONTROL,
     TRANSCRIPT_ID,
     FrontMatter,
@@ -456,7 +456,7 @@ def write_plan(study: Study, plan: ImportPlan) -> None:
 
 
 def _write_codebook(study: Study, codes: CodePlan) -> None:
-    from grondmotief.codebook import lint_codebook
+    from grondmotief.study.codebook import lint_codebook
 
     target = study.codebook_path
     _inside(study, target)

@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from grondmotief.errors import GrondmotiefError, ImportFailed
+from grondmotief.core.errors import GrondmotiefError, ImportFailed
 from grondmotief.interop.refi_common import child, children, local, namespace, norm_guid, parse_xml, text_of
 
 MAX_MEMBERS = 20000

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from grondmotief.interop.refi_import import ImportPlan
     from grondmotief.interop.refi_read import RProject
-    from grondmotief.study import Study
+    from grondmotief.study.folder import Study
 
 
 def summary(study: Study, project: RProject, plan: ImportPlan, label: str) -> list[str]:
@@ -69,7 +69,7 @@ def _count_codes(codes: list) -> int:
 
 def privacy_lines(study: Study, plan: ImportPlan) -> list[str]:
     """How many imported passages the personal-data screen flags, and what that means next."""
-    from grondmotief.pii import kinds, scan_text
+    from grondmotief.privacy.detector import kinds, scan_text
 
     privacy = study.settings.privacy
     flagged = 0

@@ -12,8 +12,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from grondmotief.importers import INTERVIEWER_NAMES
-from grondmotief.speakers import SpeakerChoice, choose_speakers
+from grondmotief.interop.importers import INTERVIEWER_NAMES
+from grondmotief.interop.speakers import SpeakerChoice, choose_speakers
 
 SPEAKER = re.compile(r"^(?P<name>[^\s:][^:\n]{0,38}?)[ \t]*:[ \t]+(?=\S)")
 OUR_SPEAKERS = re.compile(r"^Speakers:\s*(?P<pairs>.+)$", re.MULTILINE)
@@ -141,7 +141,7 @@ def layout(norm: str, description: str = "") -> Layout:
     """Paragraphs and speakers of a normalised source text, following the source's own structure.
 
     Paragraphs are the blank-line separated blocks when the text has blank lines, else its lines;
-    a line that opens with a speaker label (see grondmotief.speakers) starts a new paragraph too.
+    a line that opens with a speaker label (see grondmotief.interop.speakers) starts a new paragraph too.
     A paragraph longer than MAX_PARAGRAPH is split at its line breaks (else at sentence ends), so a
     hard-wrapped text never becomes one paragraph of tens of thousands of characters.
     """

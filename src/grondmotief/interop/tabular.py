@@ -12,8 +12,8 @@ import io
 import json
 from typing import Any
 
-from grondmotief.codings import NONE_CODE
-from grondmotief.study import Study
+from grondmotief.study.codings import NONE_CODE
+from grondmotief.study.folder import Study
 
 ELISION = " (…) "  # as quotes.ELISION; not imported from there, which pulls in more than an export needs
 
@@ -94,9 +94,9 @@ def withhold_flagged(study: Study, rows: list[dict[str, Any]]) -> list[Any]:
     Returns one quotes.Withheld (citation id and kinds of data, never the text) per passage, in row
     order; the caller warns. `export --allow-flagged` skips this.
     """
-    from grondmotief.pii import kinds
-    from grondmotief.pii_cache import ScanCache
-    from grondmotief.quotes import Withheld
+    from grondmotief.privacy.cache import ScanCache
+    from grondmotief.privacy.detector import kinds
+    from grondmotief.report.quotes import Withheld
 
     cache = ScanCache(study)
     found: dict[str, list[Any]] = {}  # quote text → findings (a passage's text repeats over its rows)
@@ -115,7 +115,7 @@ def withhold_flagged(study: Study, rows: list[dict[str, Any]]) -> list[Any]:
 
 
 def _seg_key(ref: str) -> tuple[str, int]:
-    from grondmotief.transcripts import parse_segment_ref
+    from grondmotief.study.transcripts import parse_segment_ref
 
     return parse_segment_ref(ref)
 

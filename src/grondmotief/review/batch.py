@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from grondmotief.codings import NONE_CODE, Decision, now_iso
 from grondmotief.review.suggestions import SuggestFn, suggest_all
-from grondmotief.study import Study
+from grondmotief.study.codings import NONE_CODE, Decision, now_iso
+from grondmotief.study.folder import Study
 
 
 @dataclass

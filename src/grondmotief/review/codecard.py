@@ -6,7 +6,7 @@ of the examples only the first, which is what the codebook author put first.
 
 from __future__ import annotations
 
-from grondmotief.codebook import Codebook
+from grondmotief.study.codebook import Codebook
 
 
 def path_label(codebook: Codebook, code_id: str) -> str:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 
-from grondmotief.codings import CODER_NAME
-from grondmotief.fileio import atomic_write_text
-from grondmotief.study import Study
+from grondmotief.core.fileio import atomic_write_text
+from grondmotief.study.codings import CODER_NAME
+from grondmotief.study.folder import Study
 
 
 def configured(study: Study, given: str | None) -> str | None:

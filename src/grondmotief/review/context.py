@@ -7,8 +7,8 @@ the turn after the passage (usually the next question).
 
 from __future__ import annotations
 
-from grondmotief.study import Study
-from grondmotief.transcripts import Segment
+from grondmotief.study.folder import Study
+from grondmotief.study.transcripts import Segment
 
 
 def around(study: Study, seg: Segment, *, more: bool) -> tuple[list[Segment], list[Segment]]:

@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from grondmotief.errors import GrondmotiefError
+from grondmotief.core.errors import GrondmotiefError
 
 
 class EditorError(GrondmotiefError):

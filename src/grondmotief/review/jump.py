@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from grondmotief.errors import GrondmotiefError
-from grondmotief.study import Study
-from grondmotief.transcripts import Segment
+from grondmotief.core.errors import GrondmotiefError
+from grondmotief.study.folder import Study
+from grondmotief.study.transcripts import Segment
 
 _REF = re.compile(r"^\s*(?:(?P<tid>[A-Za-z0-9][A-Za-z0-9_-]{0,63})\s*(?:[¶#:.]|\s)\s*)?¶?(?P<n>\d{1,7})\s*$")
 _TOKEN = re.compile(r"\w+(?:['’-]\w+)*")
@@ -34,7 +34,7 @@ def parse_passage(study: Study, typed: str, current: str | None = None) -> str:
     if tid not in study.transcripts:
         folded = {t.lower(): t for t in study.transcripts}
         if tid.lower() not in folded:
-            from grondmotief.lookup import did_you_mean
+            from grondmotief.core.lookup import did_you_mean
 
             hint = did_you_mean(tid, study.transcripts)
             raise GrondmotiefError(
@@ -91,12 +91,12 @@ def find_next(queue: list[Segment], index: int, query: str) -> tuple[int | None,
 
 @lru_cache(maxsize=100_000)
 def _lemma(word: str) -> str:
-    from grondmotief.nlp_lemmas import lemmatize
+    from grondmotief.nlp.lemmas import lemmatize
 
     return lemmatize(word)
 
 
 def _head(lemma: str) -> str | None:
-    from grondmotief.nlp_compounds import compound_head
+    from grondmotief.nlp.compounds import compound_head
 
     return compound_head(lemma)

@@ -4,7 +4,7 @@ Defaults: the highlighted code's group (else the first), no parent, the label as
 coding: with sentences chosen first (`s 2-3` then `c` instead of Enter), the new code's label is
 the quoted words themselves (`l` switches back to the typed name), and the decision quotes them.
 The code is written into the codebook YAML in place, keeping its comments and order, by the same
-editor as the codebook refactoring commands (grondmotief.codebook_edit), then accepted on the passage.
+editor as the codebook refactoring commands (grondmotief.study.codebook_edit), then accepted on the passage.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from grondmotief.errors import GrondmotiefError
+from grondmotief.core.errors import GrondmotiefError
 from grondmotief.review.sentences import sentence_span
 from grondmotief.review.session import ReviewSession, Step
 
@@ -61,7 +61,7 @@ def create(
     in_vivo: bool = True,
 ) -> tuple[str, Step | None]:
     """Write the code into the codebook, use the new codebook, and accept the code on the passage."""
-    from grondmotief.codebook_edit import add_code
+    from grondmotief.study.codebook_edit import add_code
 
     prop = proposal(session, typed, group_index, ranges, in_vivo=in_vivo)
     if not prop.group:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from grondmotief.codebook import Codebook
+from grondmotief.study.codebook import Codebook
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from grondmotief.codings import NONE_CODE, Decision, now_iso
-from grondmotief.errors import UsageProblem
+from grondmotief.core.errors import UsageProblem
 from grondmotief.search.find import Hit
-from grondmotief.study import Study
+from grondmotief.study.codings import NONE_CODE, Decision, now_iso
+from grondmotief.study.folder import Study
 
 Span = Literal["passage", "sentence"]
 MAX_SOURCE = 200  # characters of the query kept in `source`

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from grondmotief.codings import NONE_CODE, Decision, now_iso, span_fields, union_ranges
-from grondmotief.errors import CodingsError, GrondmotiefError
+from grondmotief.core.errors import CodingsError, GrondmotiefError
 from grondmotief.review.sentences import sentence_span
 from grondmotief.review.suggestions import SuggestionFeed
-from grondmotief.study import Study
-from grondmotief.transcripts import Segment
+from grondmotief.study.codings import NONE_CODE, Decision, now_iso, span_fields, union_ranges
+from grondmotief.study.folder import Study
+from grondmotief.study.transcripts import Segment
 
 Key = tuple[str, str]
 State = Literal["open", "accepted", "rejected"]

@@ -16,7 +16,7 @@ import socket
 import time
 from pathlib import Path
 
-from grondmotief.errors import GrondmotiefError
+from grondmotief.core.errors import GrondmotiefError
 
 
 class SessionBusy(GrondmotiefError):

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from grondmotief.codings import NONE_CODE
-from grondmotief.study import Study
+from grondmotief.study.codings import NONE_CODE
+from grondmotief.study.folder import Study
 
 
 def status_rows(

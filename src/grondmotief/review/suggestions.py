@@ -13,9 +13,9 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
-from grondmotief.errors import GrondmotiefError
-from grondmotief.study import Study
-from grondmotief.transcripts import Segment
+from grondmotief.core.errors import GrondmotiefError
+from grondmotief.study.folder import Study
+from grondmotief.study.transcripts import Segment
 
 
 class EvidenceLike(Protocol):

@@ -9,7 +9,7 @@ from typing import Any
 from grondmotief.search.concordance import kwic
 from grondmotief.search.passages import PassageReader
 from grondmotief.search.query import Query
-from grondmotief.study import Study
+from grondmotief.study.folder import Study
 
 
 @dataclass(frozen=True)
@@ -62,8 +62,8 @@ class Found:
 
 
 def find(study: Study, query: Query, selection: Selection, *, width: int = 40, allow_flagged: bool = False) -> Found:
-    from grondmotief.pii import kinds, scan_text
-    from grondmotief.quotes import attribution
+    from grondmotief.privacy.detector import kinds, scan_text
+    from grondmotief.report.quotes import attribution
 
     reader = PassageReader(study)
     matcher = reader.matcher(query)
@@ -105,8 +105,8 @@ class selected:  # noqa: N801 - used like a generator function
         self.orphaned = 0
 
     def __iter__(self) -> Any:
-        from grondmotief.analysis import coded_passages
-        from grondmotief.quotes import QuoteFinder
+        from grondmotief.analysis.tallies import coded_passages
+        from grondmotief.report.quotes import QuoteFinder
 
         study, selection = self.study, self.selection
         allowed: set[str] | None = None
@@ -130,7 +130,7 @@ class selected:  # noqa: N801 - used like a generator function
 
 def _transcripts(study: Study, selection: Selection) -> list[str] | None:
     """Transcript ids to read (None: all), from --transcript and --where."""
-    from grondmotief.analysis import natural_key
+    from grondmotief.analysis.tallies import natural_key
 
     if not selection.where:
         return selection.transcripts

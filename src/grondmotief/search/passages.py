@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from grondmotief.study import Study
-from grondmotief.transcripts import Segment
+from grondmotief.study.folder import Study
+from grondmotief.study.transcripts import Segment
 
 if TYPE_CHECKING:
     from grondmotief.search.query import Matcher, Query, Term
@@ -45,7 +45,8 @@ class PassageReader:
         self.parsed_transcripts = 0  # how many had to be parsed (a cold or partly cold cache)
         self._terms: dict[str, object] | None = None
         self._terms_path = study.cache_dir / "search" / "terms.bin"
-        from grondmotief.suggest import cache, rules
+        from grondmotief.core import cachefile as cache
+        from grondmotief.suggest import rules
 
         self._terms_key = cache.digest(rules.ENGINE, self.engine.pipeline_version)
 
@@ -82,8 +83,9 @@ class PassageReader:
         compiling lemmatises the term, and loading the lexicon for that costs seconds."""
         import json
 
+        from grondmotief.core import cachefile as cache
         from grondmotief.search.query import term_rules
-        from grondmotief.suggest import cache, rules
+        from grondmotief.suggest import rules
 
         if self._terms is None:
             got = cache.read(self._terms_path)
@@ -110,7 +112,7 @@ class PassageReader:
     def lemmatizer(self) -> Callable[[str], str]:
         """How query words are lemmatised: as the study's pipeline lemmatises codebook keywords
         (the default pipeline without spaCy; an installed one loads)."""
-        from grondmotief import nlp
+        from grondmotief.nlp import pipeline as nlp
         from grondmotief.search.query import default_lemma
 
         name = self.study.settings.nlp.pipeline

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from grondmotief.errors import UsageProblem
+from grondmotief.core.errors import UsageProblem
 
 if TYPE_CHECKING:
     from grondmotief.suggest.match import KeywordMatcher
@@ -152,7 +152,7 @@ class Matcher:
 
 def default_lemma(word: str) -> str:
     """A query word's lemma as the default pipeline (grondmotief-nl) lemmatises it; no spaCy."""
-    from grondmotief import nlp
+    from grondmotief.nlp import pipeline as nlp
 
     return str(nlp.lemmatize(word)).lower()
 

@@ -14,7 +14,7 @@ from typing import Any
 from grondmotief.search.find import Selection, selected
 from grondmotief.search.passages import PassageReader
 from grondmotief.search.query import stop_words
-from grondmotief.study import Study
+from grondmotief.study.folder import Study
 
 
 @dataclass
@@ -32,7 +32,7 @@ def word_counts(
 
     head = None
     if heads:
-        from grondmotief.nlp import compound_head
+        from grondmotief.nlp.pipeline import compound_head
 
         head = compound_head
     stop = stop_words()

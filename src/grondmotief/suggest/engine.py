@@ -17,17 +17,18 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from grondmotief.codebook import Codebook
-from grondmotief.codings import NONE_CODE
-from grondmotief.errors import GrondmotiefError, Problem, TranscriptError
-from grondmotief.fileio import decode_text
-from grondmotief.study import Study
-from grondmotief.suggest import cache, rules
-from grondmotief.suggest.cache import segment_key
+from grondmotief.core import cachefile as cache
+from grondmotief.core.cachefile import segment_key
+from grondmotief.core.errors import GrondmotiefError, Problem, TranscriptError
+from grondmotief.core.fileio import decode_text
+from grondmotief.study.codebook import Codebook
+from grondmotief.study.codings import NONE_CODE
+from grondmotief.study.folder import Study
+from grondmotief.study.transcripts import ENCODING_HINT, Segment, Transcript, parse_transcript, read_transcript
+from grondmotief.suggest import rules
 from grondmotief.suggest.results import Evidence, OpenFile, SegmentSuggestions, Stats, Suggestion
 from grondmotief.suggest.score import LONG, blend, compete, keyword_score, to_score
 from grondmotief.suggest.store import TranscriptCache, file_fingerprint
-from grondmotief.transcripts import ENCODING_HINT, Segment, Transcript, parse_transcript, read_transcript
 
 if TYPE_CHECKING:  # numpy, spaCy and scikit-learn load only when something must be computed
     from grondmotief.suggest.match import KeywordMatcher
@@ -162,7 +163,7 @@ class Engine:
 
     @cached_property
     def passages(self) -> list[Any]:
-        """The codebook's example passages (see grondmotief.passages); [] when it names none."""
+        """The codebook's example passages (see grondmotief.study.passages); [] when it names none."""
         path = self.codebook.passages_path
         if path is None:
             return []
@@ -172,7 +173,7 @@ class Engine:
                 "the seed model learns from the codebook's own texts only"
             )
             return []
-        from grondmotief.passages import load_passages
+        from grondmotief.study.passages import load_passages
 
         return load_passages(path, self.study.rel(path), set(self.codebook.codes))
 

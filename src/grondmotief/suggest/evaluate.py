@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grondmotief.errors import GrondmotiefError
-from grondmotief.study import Study
-from grondmotief.suggest.cache import segment_key
+from grondmotief.core.cachefile import segment_key
+from grondmotief.core.errors import GrondmotiefError
+from grondmotief.study.folder import Study
+from grondmotief.study.transcripts import parse_segment_ref
 from grondmotief.suggest.engine import Engine, Stats
 from grondmotief.suggest.model import Examples, examples_from, train_all
 from grondmotief.suggest.score import blend, compete
-from grondmotief.transcripts import parse_segment_ref
 
 ENGINES = ("keyword", "model", "blend")
 

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from grondmotief.study import Study
+from grondmotief.study.folder import Study
 from grondmotief.suggest.engine import Engine, transcript_files
 from grondmotief.suggest.results import LOOSE, PATTERN, PHRASE, RANK, SPLIT
 from grondmotief.suggest.rules import fold

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from grondmotief.nlp_wordlists import words
+from grondmotief.nlp.wordlists import words
 from grondmotief.suggest.parse import Parsed
 from grondmotief.suggest.results import HEAD, KEYWORD, LOOSE, PATTERN, PHRASE, RANK, SPLIT, STEM, Evidence
 from grondmotief.suggest.rules import Rule, Word, fold

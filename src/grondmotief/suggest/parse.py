@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from grondmotief.suggest.cache import segment_key  # noqa: F401 - re-exported
+from grondmotief.core.cachefile import segment_key  # noqa: F401 - re-exported
 
 FORMAT = 2
 

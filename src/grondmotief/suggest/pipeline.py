@@ -1,6 +1,6 @@
-"""The Dutch pipeline as the suggester uses it: a thin layer over `grondmotief.nlp`.
+"""The Dutch pipeline as the suggester uses it: a thin layer over `grondmotief.nlp.pipeline`.
 
-`grondmotief.nlp` builds the offline pipeline (`grondmotief-nl`: lower-case `lemma_`, compound
+`grondmotief.nlp.pipeline` builds the offline pipeline (`grondmotief-nl`: lower-case `lemma_`, compound
 heads) or loads an installed spaCy pipeline named in settings `nlp.pipeline`. Importing this
 module is cheap; spaCy loads only when a pipeline is asked for.
 """
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from grondmotief import nlp as gm_nlp
+from grondmotief.nlp import pipeline as gm_nlp
 
 
 @lru_cache(maxsize=4)
@@ -52,6 +52,6 @@ def compound_head_fn() -> Callable[[str], str | None]:
 def compound_modifier_fn() -> Callable[[str], bool]:
     """Whether a string can be the left part of a compound (wijk in wijkverbinder: a noun,
     adjective or verb stem, with a linking -s-, -e-, -en-), so a keyword can be its head."""
-    from grondmotief.nlp_compounds import _modifier_score  # the splitter's own test
+    from grondmotief.nlp.compounds import _modifier_score  # the splitter's own test
 
     return lambda m: _modifier_score(m) >= 1

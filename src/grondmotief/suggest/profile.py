@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from grondmotief.codebook import Codebook
+from grondmotief.nlp.zipf import zipf
+from grondmotief.nlp.zipf import zipf_table as _zipf_table  # noqa: F401  (tests compare it with wordfreq)
+from grondmotief.study.codebook import Codebook
 from grondmotief.suggest.rules import _head_noun, fold
-from grondmotief.zipf_nl import zipf
-from grondmotief.zipf_nl import zipf_table as _zipf_table  # noqa: F401  (tests compare it with wordfreq)
 
 FIELDS = ("label", "keywords", "include", "definition", "example")  # strongest first: a word keeps its best field
 FIELD_WEIGHT = {"label": 1.0, "keywords": 1.0, "include": 0.9, "definition": 0.8, "example": 0.8}

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from grondmotief.transcripts import Segment
+from grondmotief.study.transcripts import Segment
 
 if TYPE_CHECKING:
     from grondmotief.suggest.store import TranscriptCache

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from grondmotief.codebook import Codebook
-from grondmotief.nlp_wordlists import words
-from grondmotief.suggest import cache
+from grondmotief.core import cachefile as cache
+from grondmotief.nlp.wordlists import words
+from grondmotief.study.codebook import Codebook
 
 ENGINE = "kw11"  # bump when matching or scoring changes: every results cache is then rebuilt
 
@@ -161,7 +161,7 @@ MIN_HEAD = 5  # shorter keywords (wet, hart, lol) would find themselves inside u
 
 def separable(lemma: str) -> tuple[str, str] | None:
     """(particle, verb) of a separable verb lemma: meedenken -> (mee, denken), else None."""
-    from grondmotief.nlp_lemmas import lexicon
+    from grondmotief.nlp.lemmas import lexicon
 
     lex = lexicon()
     if " " in lemma or not lemma.endswith("en"):
@@ -183,7 +183,7 @@ def separable(lemma: str) -> tuple[str, str] | None:
 def _head_noun(lemma: str) -> bool:
     """Whether a keyword may match as the head of a compound: long enough, and not a verb or
     adjective (infrastructureel is not a kind of structureel)."""
-    from grondmotief.nlp_lemmas import lexicon
+    from grondmotief.nlp.lemmas import lexicon
 
     lex = lexicon()
     return len(lemma) >= MIN_HEAD and " " not in lemma and lemma not in lex.verbs and lemma not in lex.adjs
@@ -192,7 +192,7 @@ def _head_noun(lemma: str) -> bool:
 def _looks_like_verb(word: str, stop: frozenset[str]) -> bool:
     """An infinitive as codebooks write verbs: informeren, zitten, nemen, doen (not "geen", not
     "tijd"): a known verb, or an unknown word shaped like one."""
-    from grondmotief.nlp_lemmas import lexicon
+    from grondmotief.nlp.lemmas import lexicon
 
     if word.endswith("*") or not word.endswith("en"):
         return False

@@ -20,8 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from grondmotief.suggest import cache
-from grondmotief.transcripts import Segment
+from grondmotief.core import cachefile as cache
+from grondmotief.study.transcripts import Segment
 
 if TYPE_CHECKING:
     from grondmotief.suggest.parse import Parsed
@@ -32,8 +32,8 @@ FORMAT = 3
 @lru_cache(maxsize=1)
 def parser_fingerprint() -> str:
     """Segmentation depends on the transcript parser's code: a new version re-reads every file."""
-    import grondmotief.fileio as fio
-    import grondmotief.transcripts as tr
+    import grondmotief.core.fileio as fio
+    import grondmotief.study.transcripts as tr
 
     return cache.digest(Path(tr.__file__).read_bytes(), Path(fio.__file__).read_bytes())
 

@@ -1,0 +1,86 @@
+"""The personal-data scan, remembered per passage text under .grondmotief/pii/.
+
+A second `check` or export on an unchanged study then costs what reading the files costs. The
+file is keyed by the privacy settings and the detector's own source and name lists, so editing
+either starts afresh; a passage is keyed by a hash of its exact text, so an edited passage is
+scanned again. The cache holds kinds and offsets only, never text, and anything unreadable is
+treated as absent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import zlib
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from grondmotief.core.cachefile import digest, segment_key, write_atomic
+from grondmotief.privacy.detector import Finding, scan_text
+
+if TYPE_CHECKING:
+    from grondmotief.study.folder import Study
+    from grondmotief.study.settings import PrivacySettings
+
+MAGIC = b"GMPII1\n"
+
+
+@lru_cache(maxsize=1)
+def _detector_digest() -> str:
+    here = Path(__file__).resolve().parent
+    parts: list[bytes] = [(here / name).read_bytes() for name in ("detector.py", "names.py", "names_lower.py")]
+    parts += [p.read_bytes() for p in sorted((here.parent / "data" / "names").glob("*")) if p.is_file()]
+    # Lower-case names are told from words by wordfreq's frequencies: a new list may decide otherwise.
+    return digest(*parts, _wordfreq_version())
+
+
+def _wordfreq_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("wordfreq")
+    except PackageNotFoundError:
+        return ""
+
+
+class ScanCache:
+    def __init__(self, study: Study) -> None:
+        self.privacy: PrivacySettings = study.settings.privacy
+        key = digest(_detector_digest(), self.privacy.model_dump(mode="json"))
+        self.path = study.cache_dir / "pii" / f"scan-{key}.bin"
+        self.entries: dict[str, list[list[object]]] = self._load()
+        self.changed = False
+
+    def _load(self) -> dict[str, list[list[object]]]:
+        with contextlib.suppress(OSError, ValueError, zlib.error):
+            raw = self.path.read_bytes()
+            if raw.startswith(MAGIC):
+                data = json.loads(zlib.decompress(raw[len(MAGIC) :]))
+                if isinstance(data, dict):
+                    return data
+        return {}
+
+    def scan(self, text: str) -> list[Finding]:
+        key = segment_key(text)
+        hit = self.entries.get(key)
+        if hit is not None:
+            with contextlib.suppress(TypeError, ValueError):
+                return [Finding(str(k), int(s), int(e)) for k, s, e in hit]  # type: ignore[call-overload]
+        found = scan_text(text, self.privacy)
+        self.entries[key] = [[f.kind, f.start, f.end] for f in found]
+        self.changed = True
+        return found
+
+    def save(self) -> None:
+        """Best effort: a read-only study, or a full disk, only means the next run scans again."""
+        if not self.changed:
+            return
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            for old in self.path.parent.glob("scan-*.bin"):  # other settings: stale
+                if old != self.path:
+                    old.unlink(missing_ok=True)
+            payload = json.dumps(self.entries, separators=(",", ":"), sort_keys=True).encode("utf-8")
+            write_atomic(self.path, MAGIC + zlib.compress(payload, 1))
+        self.changed = False
