@@ -136,7 +136,8 @@ def test_min_score_0_ranks_every_code_for_every_passage(tmp_path: Path) -> None:
 def test_word_frequencies_are_wordfreqs_own() -> None:
     from wordfreq import zipf_frequency
 
-    from grondmotief.suggest.profile import _zipf_table, zipf
+    from grondmotief.nlp.zipf import zipf
+    from grondmotief.nlp.zipf import zipf_table as _zipf_table
 
     words = sorted(_zipf_table())[::97] + ["gemeente", "verantwoording", "omgevingsvergunning", "qqzx"]
     for w in words:

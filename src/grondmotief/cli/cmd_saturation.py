@@ -44,8 +44,8 @@ def saturation(
     Example: grondmotief saturation --group theme --svg chapters/figures/saturation.svg
     """
     from grondmotief.analysis.saturation import saturation as compute
-    from grondmotief.analysis.saturation import saturation_svg
     from grondmotief.core.fileio import atomic_write_text
+    from grondmotief.report.figures import saturation_svg
 
     fmt = Fmt(chosen_format.value)
     s = open_study(ctx, study)

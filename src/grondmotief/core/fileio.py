@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from grondmotief.core.errors import GrondmotiefError
+from grondmotief.core.lines import LineDict, LineList, line_of  # noqa: F401 - readers import them from here
 
 MAX_TEXT_BYTES = 20 * 1024 * 1024
 
@@ -126,36 +127,6 @@ def read_text(path: Path, label: str | None = None, *, hint: str = "", max_bytes
     except PermissionError:
         raise GrondmotiefError(f"{label}: permission denied.") from None
     return decode_text(data, label, hint=hint)
-
-
-class LineDict(dict):  # type: ignore[type-arg]
-    def __init__(self, data: dict[Any, Any], lines: dict[Any, int], line: int) -> None:
-        super().__init__(data)
-        self.key_lines = lines
-        self.line = line
-
-
-class LineList(list):  # type: ignore[type-arg]
-    def __init__(self, data: list[Any], lines: list[int], line: int) -> None:
-        super().__init__(data)
-        self.item_lines = lines
-        self.line = line
-
-
-def line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
-    """The best line for a pydantic error location inside LineDict/LineList data."""
-    best: int | None = getattr(data, "line", None)
-    node = data
-    for part in loc:
-        if isinstance(node, LineDict) and part in node:
-            best = node.key_lines.get(part, best)
-            node = node[part]
-        elif isinstance(node, LineList) and isinstance(part, int) and 0 <= part < len(node):
-            best = node.item_lines[part]
-            node = node[part]
-        else:
-            break
-    return best
 
 
 def load_yaml(text: str, label: str, line_offset: int = 0) -> Any:

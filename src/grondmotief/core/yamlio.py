@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from grondmotief.core.errors import GrondmotiefError, Problem
-from grondmotief.core.fileio import LineDict, LineList
+from grondmotief.core.lines import LineDict, LineList
 
 
 class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]

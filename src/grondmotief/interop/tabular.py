@@ -98,7 +98,7 @@ def withhold_flagged(study: Study, rows: list[dict[str, Any]]) -> list[Any]:
     from grondmotief.privacy.detector import kinds
     from grondmotief.report.quotes import Withheld
 
-    cache = ScanCache(study)
+    cache = ScanCache(study.settings.privacy, study.cache_dir)
     found: dict[str, list[Any]] = {}  # quote text → findings (a passage's text repeats over its rows)
     flagged: dict[str, list[Any]] = {}
     for r in rows:

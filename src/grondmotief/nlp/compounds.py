@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-from grondmotief.nlp.lemmas import LEXICALISED_DIMINUTIVES, lexicon, normalise, noun_first, noun_singular
-from grondmotief.nlp.wordlists import words
+from grondmotief.nlp.lexicon import lexicon, normalise
+from grondmotief.nlp.wordlists import LEXICALISED_DIMINUTIVES, words
 
 _LINKS = ("s", "en", "e", "er", "n")
 _MIN_PART = 3
@@ -77,18 +77,21 @@ def _best_split(
     return found
 
 
-def _is_head_form(head: str) -> bool:
-    """A form a compound can end in: a known noun/adjective form, or a plural our noun rules
-    can reduce (wijk|verbinders)."""
-    lex = lexicon()
-    if lex.known_form(head) and _is_content_lemma(noun_first(head)):
-        return True
-    return len(head) >= 5 and noun_singular(head) is not None
+def compound_lemma(w: str, noun_first: Callable[[str], str], noun_singular: Callable[[str], str | None]) -> str | None:
+    """subsidieaanvragen -> subsidieaanvraag; only for forms no table knows.
 
+    The head is lemmatised by the caller's lemmatizer (``noun_first``, ``noun_singular`` from
+    lemmas.py, which calls this for compounds): passed in, so neither module imports the other.
+    """
 
-def compound_lemma(w: str) -> str | None:
-    """subsidieaanvragen -> subsidieaanvraag; only for forms no table knows."""
-    parts = _best_split(w, _is_head_form, long_head=True)
+    def is_head_form(head: str) -> bool:
+        # A known noun/adjective form, or a plural the noun rules can reduce (wijk|verbinders).
+        lex = lexicon()
+        if lex.known_form(head) and _is_content_lemma(noun_first(head)):
+            return True
+        return len(head) >= 5 and noun_singular(head) is not None
+
+    parts = _best_split(w, is_head_form, long_head=True)
     if parts is None:
         return None
     modifier, head = parts

@@ -2,6 +2,8 @@
 
 No trained Dutch spaCy model can be installed offline, so a lemma comes from a cascade:
 
+(the tables themselves are loaded in grondmotief.nlp.lexicon)
+
 1. curated overrides (grondmotief.nlp.wordlists: lexicalised diminutives, abbreviations);
 2. spaCy's Dutch lookup table (spacy-lookups-data ``nl_lemma_lookup``), the most precise source;
 3. spaCy's irregular-form tables (``nl_lemma_exc``: gemeenten, kinderen, kreeg, grootste) and
@@ -22,14 +24,10 @@ Everything is memoised per word form: each distinct form is analysed once per pr
 
 from __future__ import annotations
 
-import gzip
-import json
-import threading
-import unicodedata
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
+from grondmotief.nlp.compounds import compound_lemma
+from grondmotief.nlp.lexicon import VOWELS, Reading, lexicon, normalise, undo_open_syllable
 from grondmotief.nlp.wordlists import (
     INSEPARABLE,
     LEXICALISED_DIMINUTIVES,
@@ -43,89 +41,6 @@ from grondmotief.nlp.wordlists import (
 # Bump whenever a rule, override or tokenizer fix changes output: it is part of the cache key
 # returned by grondmotief.nlp.pipeline.pipeline_version().
 LEMMATIZER_VERSION = "1"
-
-VOWELS = frozenset("aeiouy")
-
-
-@dataclass(frozen=True)
-class Reading:
-    """The lemma of one form; ``noun``/``verb`` are set when both readings are plausible."""
-
-    lemma: str
-    noun: str | None = None
-    verb: str | None = None
-
-    @property
-    def ambiguous(self) -> bool:
-        return self.noun is not None and self.verb is not None
-
-
-class _Lexicon:
-    """spaCy's Dutch tables and simplemma's dictionary, loaded once."""
-
-    def __init__(self) -> None:
-        import simplemma
-
-        self.lookup: dict[str, str] = _read_table("lemma_lookup")
-        exc = _read_table("lemma_exc")
-        # Priority when a form is in several tables: noun plurals are the commonest keywords.
-        self.exc: list[tuple[str, dict[str, str]]] = [
-            (pos, {k: v[0] for k, v in exc[pos].items() if v})
-            for pos in ("noun", "adj", "verb", "adv", "adp", "num")
-            if pos in exc
-        ]
-        index = _read_table("lemma_index")
-        self.nouns = frozenset(index["noun"])
-        self.verbs = frozenset(index["verb"])
-        self.adjs = frozenset(index["adj"])
-        self.function = frozenset(index.get("adp", [])) | frozenset(index.get("det", []))
-        # Verb stems as compound modifiers: woon(wijk), vergader(zaal), wacht(lijst).
-        self.verb_stems = frozenset(s for v in self.verbs if v.endswith("en") for s in _undo_open_syllable(v[:-2]))
-        self.lemmas = (
-            self.nouns
-            | self.verbs
-            | self.adjs
-            | self.function
-            | frozenset(self.lookup.values())
-            | frozenset(v for _, table in self.exc for v in table.values())
-        )
-        self._sm = simplemma
-
-    def exc_readings(self, w: str) -> dict[str, str]:
-        return {pos: table[w] for pos, table in self.exc if w in table}
-
-    def simplemma(self, w: str) -> str | None:
-        if not self._sm.is_known(w, lang="nl"):
-            return None
-        return str(self._sm.lemmatize(w, lang="nl"))
-
-    def known_form(self, w: str) -> bool:
-        return w in self.lookup or w in self.lemmas or bool(self.exc_readings(w))
-
-
-def _read_table(name: str) -> dict[str, Any]:
-    import spacy_lookups_data
-
-    path = spacy_lookups_data.get_file(f"nl_{name}.json.gz")
-    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf8") as fh:
-        return dict(json.load(fh))
-
-
-_LEXICON: _Lexicon | None = None
-_LEXICON_LOCK = threading.Lock()
-
-
-def lexicon() -> _Lexicon:
-    global _LEXICON
-    with _LEXICON_LOCK:
-        if _LEXICON is None:
-            _LEXICON = _Lexicon()
-        return _LEXICON
-
-
-def normalise(word: str) -> str:
-    """Lower-case, NFC, typographic apostrophes as ASCII (zo’n -> zo'n)."""
-    return unicodedata.normalize("NFC", word).lower().replace("\u2019", "'").replace("`", "'")
 
 
 def lemmatize(word: str) -> str:
@@ -157,9 +72,8 @@ def analyse(w: str) -> Reading:
     ruled = _by_rules(w)
     if ruled is not None:
         return Reading(ruled)
-    from grondmotief.nlp.compounds import compound_lemma  # compounds build on this module
-
-    return Reading(compound_lemma(w) or w)
+    # The head is lemmatised by this module, passed in: compounds do not import the lemmatizer.
+    return Reading(compound_lemma(w, noun_first, noun_singular) or w)
 
 
 def _table_readings(w: str) -> Reading | None:
@@ -376,30 +290,13 @@ def noun_singular(w: str) -> str | None:
     elif w.endswith("a"):
         cands.append(w[:-1] + "um")  # centra -> centrum
     if w.endswith("en"):
-        cands += _undo_open_syllable(w[:-2])
+        cands += undo_open_syllable(w[:-2])
     for c in cands:
         if c in lex.nouns and c not in lex.function:
             return c
     if w.endswith("ers") and len(w) > 6 and w[:-3] in lex.verb_stems:
         return w[:-1]  # agent nouns the index lacks: verbinders -> verbinder
     return None
-
-
-def _undo_open_syllable(stem: str) -> list[str]:
-    """Spelling of a singular before -en/-e: tass -> tas, bom -> boom, brieven -> brief."""
-    if not stem:
-        return []
-    out = [stem]
-    last = stem[-1]
-    if len(stem) > 2 and stem[-2] == last and last not in VOWELS:
-        out.append(stem[:-1])  # tassen -> tas, dikke -> dik
-    voiceless = {"v": "f", "z": "s"}.get(last)
-    if voiceless:
-        out.append(stem[:-1] + voiceless)  # huizen -> huis, initiatieven -> initiatief
-    for s in list(out):
-        if len(s) > 2 and s[-2] in "aeou" and s[-1] not in VOWELS and s[-3] not in VOWELS:
-            out.append(s[:-1] + s[-2] + s[-1])  # bomen -> boom, grote -> groot
-    return out
 
 
 def _adjective_base(w: str) -> str | None:
@@ -412,7 +309,7 @@ def _adjective_base(w: str) -> str | None:
             stem = w[: -len(suffix)]
             if suffix in ("er", "ere") and stem.endswith("rd"):
                 cands.append(stem[:-1])  # duurder -> duur
-            cands += _undo_open_syllable(stem)
+            cands += undo_open_syllable(stem)
     for c in cands:
         if c in lex.adjs:
             return c

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from grondmotief.core.errors import NlpError
 from grondmotief.nlp.compounds import compound_head
-from grondmotief.nlp.lemmas import LEMMATIZER_VERSION, Reading, analyse, lemmatize, lexicon, normalise
+from grondmotief.nlp.lemmas import LEMMATIZER_VERSION, analyse, lemmatize
+from grondmotief.nlp.lexicon import Reading, lexicon, normalise
 from grondmotief.nlp.wordlists import words
 
 if TYPE_CHECKING:

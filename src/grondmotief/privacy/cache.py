@@ -14,14 +14,10 @@ import json
 import zlib
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from grondmotief.core.cachefile import digest, segment_key, write_atomic
-from grondmotief.privacy.detector import Finding, scan_text
-
-if TYPE_CHECKING:
-    from grondmotief.study.folder import Study
-    from grondmotief.study.settings import PrivacySettings
+from grondmotief.privacy.detector import NameLists, scan_text
+from grondmotief.privacy.finding import Finding
 
 MAGIC = b"GMPII1\n"
 
@@ -29,7 +25,10 @@ MAGIC = b"GMPII1\n"
 @lru_cache(maxsize=1)
 def _detector_digest() -> str:
     here = Path(__file__).resolve().parent
-    parts: list[bytes] = [(here / name).read_bytes() for name in ("detector.py", "names.py", "names_lower.py")]
+    parts: list[bytes] = [
+        (here / name).read_bytes()
+        for name in ("finding.py", "detector.py", "names.py", "name_lists.py", "names_lower.py")
+    ]
     parts += [p.read_bytes() for p in sorted((here.parent / "data" / "names").glob("*")) if p.is_file()]
     # Lower-case names are told from words by wordfreq's frequencies: a new list may decide otherwise.
     return digest(*parts, _wordfreq_version())
@@ -45,10 +44,13 @@ def _wordfreq_version() -> str:
 
 
 class ScanCache:
-    def __init__(self, study: Study) -> None:
-        self.privacy: PrivacySettings = study.settings.privacy
-        key = digest(_detector_digest(), self.privacy.model_dump(mode="json"))
-        self.path = study.cache_dir / "pii" / f"scan-{key}.bin"
+    def __init__(self, privacy: NameLists, cache_dir: Path) -> None:
+        self.privacy = privacy
+        key = digest(
+            _detector_digest(),
+            {"forbidden_names": list(privacy.forbidden_names), "allowed_names": list(privacy.allowed_names)},
+        )
+        self.path = cache_dir / "pii" / f"scan-{key}.bin"
         self.entries: dict[str, list[list[object]]] = self._load()
         self.changed = False
 

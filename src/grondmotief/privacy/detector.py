@@ -7,24 +7,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from grondmotief.core.errors import Problem
-
-if TYPE_CHECKING:
-    from grondmotief.study.folder import Study
-    from grondmotief.study.settings import PrivacySettings
-    from grondmotief.study.transcripts import Transcript
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str
-    start: int
-    end: int
-
+from grondmotief.privacy.finding import Finding
 
 _MONTHS = r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|jan|feb|mrt|apr|jun|jul|aug|sep|sept|okt|nov|dec)\.?"
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
@@ -105,23 +91,30 @@ def _bsn(digits: str) -> bool:
     )
 
 
-def scan_text(text: str, privacy: PrivacySettings | None = None) -> list[Finding]:
-    """Every place in `text` that looks like personal data, sorted; kinds only, never the text."""
-    if privacy is None:
-        from grondmotief.study.settings import PrivacySettings
+class NameLists(Protocol):
+    """The study's `privacy` settings as the detector reads them."""
 
-        privacy = PrivacySettings()
+    @property
+    def forbidden_names(self) -> list[str]: ...
+    @property
+    def allowed_names(self) -> list[str]: ...
+
+
+def scan_text(text: str, privacy: NameLists | None = None) -> list[Finding]:
+    """Every place in `text` that looks like personal data, sorted; kinds only, never the text."""
     findings: list[Finding] = []
     for kind, rx in _PATTERNS:
         findings.extend(Finding(kind, m.start(), m.end()) for m in rx.finditer(text))
     findings.extend(
         Finding("BSN-like number", m.start(), m.end()) for m in _NINE_DIGITS.finditer(text) if _bsn(m.group())
     )
-    for rx in _forbidden(tuple(privacy.forbidden_names)):
+    # No settings: no forbidden names, none allowed (the settings' defaults).
+    forbidden = tuple(privacy.forbidden_names) if privacy is not None else ()
+    for rx in _forbidden(forbidden):
         findings.extend(Finding("forbidden name", m.start(), m.end()) for m in rx.finditer(text))
     from grondmotief.privacy.names import find_person_names
 
-    allowed = {a.strip().lower() for a in privacy.allowed_names}
+    allowed = {a.strip().lower() for a in privacy.allowed_names} if privacy is not None else set()
     findings.extend(f for f in find_person_names(text) if text[f.start : f.end].lower() not in allowed)
     ordered = sorted(set(findings), key=lambda f: (f.start, -f.end, f.kind))
     # A finding inside a larger one (the domain of an e-mail address) adds nothing.
@@ -145,25 +138,3 @@ def _forbidden(names: tuple[str, ...]) -> list[re.Pattern[str]]:
 
 def kinds(findings: Iterable[Finding]) -> str:
     return ", ".join(sorted({f.kind for f in findings}))
-
-
-def scan_transcripts(study: Study, transcripts: Iterable[Transcript]) -> list[Problem]:
-    from grondmotief.privacy.cache import ScanCache
-
-    cache = ScanCache(study)
-    problems = []
-    for t in transcripts:
-        label = study.rel(t.path)
-        for seg in t.segments:
-            found = cache.scan(seg.text)
-            if found:
-                problems.append(
-                    Problem(
-                        label,
-                        seg.line,
-                        f"{seg.id} may contain personal data ({kinds(found)}); "
-                        "anonymise it, or list a false positive under privacy.allowed_names",
-                    )
-                )
-    cache.save()
-    return problems

@@ -1,4 +1,4 @@
-"""Dutch person-name detection for the personal-data scan (see pii.py).
+"""Dutch person-name detection for the personal-data scan (see detector.py).
 
 Rules, in order of strength (precision first: a false alarm withholds a good quote):
 1. a title or form of address followed by a capitalised name: "mevrouw De Vries", "meneer Bakker",
@@ -21,82 +21,27 @@ listed names, titles and tussenvoegsels trigger a finding. Lists: data/names/*.t
 from __future__ import annotations
 
 import re
-from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
+from grondmotief.privacy.name_lists import (
+    ABBREVIATED,
+    ALL_TITLES,
+    NOT_A_PERSON_BEFORE,
+    PARTICLE_SEQS,
+    PARTICLES,
+    STRONG_TITLES,
+    WEAK_TITLES,
+    Tok,
+    adjacent,
+    first_names,
+    surnames,
+)
+
 if TYPE_CHECKING:
-    from grondmotief.privacy.detector import Finding
+    from grondmotief.privacy.finding import Finding
 
 KIND = "person name"
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*\.?")
-# Forms of address after which any capitalised word is a name.
-STRONG_TITLES = {
-    "mevrouw",
-    "mevr",
-    "mw",
-    "meneer",
-    "mnr",
-    "dhr",
-    "heer",
-    "juffrouw",
-    "juf",
-    "meester",
-    "dokter",
-    "zuster",
-    "broeder",
-    "tante",
-    "oom",
-    "opa",
-    "oma",
-    "mr",
-    "dr",
-    "drs",
-    "ir",
-    "ing",
-    "prof",
-    "professor",
-    "pastoor",
-    "dominee",
-    "pater",
-    "ds",
-}
-# Titles that also precede non-names ("wethouder Zorg en Welzijn"): a listed name must follow.
-_ABBREVIATED = {"mevr", "mw", "mnr", "dhr", "mr", "dr", "drs", "ir", "ing", "prof", "ds"}
-WEAK_TITLES = {
-    "wethouder",
-    "burgemeester",
-    "directeur",
-    "minister",
-    "collega",
-    "buurman",
-    "buurvrouw",
-    "coördinator",
-    "voorzitter",
-    "ambtenaar",
-    "consulent",
-}
-ALL_TITLES = STRONG_TITLES | WEAK_TITLES
-PARTICLES = ("van", "de", "der", "den", "het", "t", "ter", "ten", "te", "in", "op", "vd")
-# Particle sequences that may start a surname.
-_PARTICLE_SEQS = {
-    ("van",),
-    ("van", "der"),
-    ("van", "den"),
-    ("van", "de"),
-    ("van", "het"),
-    ("van", "t"),
-    ("de",),
-    ("den",),
-    ("der",),
-    ("ter",),
-    ("ten",),
-    ("in", "t"),
-    ("op", "de"),
-    ("op", "den"),
-}
-# "Sint Maarten", "Zwarte Piet", "Prinses Beatrix": figures, feasts and places, not the people we protect.
-_NOT_A_PERSON_BEFORE = {"sint", "st", "zwarte", "heilige", "prinses", "prins", "koningin", "koning"}
 # Words that name a place or organisation after them ("Café De Hoek", "Stichting De Brug").
 _VENUES = {
     "café",
@@ -143,47 +88,6 @@ _SENTENCE_END = ".!?:;…\n"
 _OPENERS = "\"'„“”‘’«»([–—-*"
 
 
-@cache
-def _load(name: str) -> dict[str, str]:
-    text = resources.files("grondmotief").joinpath("data", "names", name).read_text(encoding="utf-8")
-    out: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        word, _, tag = line.partition("\t")
-        out[word.strip()] = tag.strip()
-    return out
-
-
-def first_names() -> dict[str, str]:
-    return _load("voornamen.txt")
-
-
-def surnames() -> dict[str, str]:
-    return _load("achternamen.txt")
-
-
-class _Tok:
-    __slots__ = ("start", "end", "text", "word")
-
-    def __init__(self, m: re.Match[str]) -> None:
-        self.text = m.group()
-        self.start = m.start()
-        word = self.text.rstrip(".")
-        self.end = self.start + len(word)
-        # "Anna's", "Piet’s": look the name up without the possessive.
-        self.word = word[:-2] if len(word) > 3 and word[-2] in "'’" and word[-1] == "s" else word
-
-    @property
-    def cap(self) -> bool:
-        w = self.word
-        return w[0].isupper() and not (len(w) > 1 and w.isupper())
-
-    @property
-    def dotted(self) -> bool:
-        return self.text.endswith(".")
-
-
 def _sentence_initial(text: str, pos: int) -> bool:
     i = pos - 1
     while i >= 0 and (text[i].isspace() or text[i] in _OPENERS):
@@ -198,12 +102,6 @@ def _sentence_initial(text: str, pos: int) -> bool:
     return text[i] == ")" and i >= 1 and text[i - 1] in "….‥"
 
 
-def _adjacent(text: str, a: _Tok, b: _Tok) -> bool:
-    """Only spaces between two tokens (no punctuation, no paragraph break)."""
-    gap = text[a.end : b.start]
-    return bool(gap) and gap.strip() == "" and "\n\n" not in gap and not a.dotted
-
-
 def _is_name_word(word: str, names: dict[str, str]) -> bool:
     if word in names:
         return True
@@ -216,18 +114,18 @@ def _is_venue(word: str) -> bool:
     return low in _VENUES or (len(low) > 6 and low.endswith(_VENUE_ENDINGS))
 
 
-def _surname_after(text: str, toks: list[_Tok], j: int) -> int | None:
+def _surname_after(text: str, toks: list[Tok], j: int) -> int | None:
     """Index of the last token of a surname starting at toks[j] (particles, then a capitalised word)."""
     k = j
     seq: list[str] = []
     while k < len(toks) and toks[k].word.lower() in PARTICLES and len(seq) < 3:
-        if k > j and not _adjacent(text, toks[k - 1], toks[k]):
+        if k > j and not adjacent(text, toks[k - 1], toks[k]):
             return None
         seq.append(toks[k].word.lower())
         k += 1
-    if seq and tuple(seq) not in _PARTICLE_SEQS:
+    if seq and tuple(seq) not in PARTICLE_SEQS:
         return None
-    if k >= len(toks) or (k > j and not _adjacent(text, toks[k - 1], toks[k])):
+    if k >= len(toks) or (k > j and not adjacent(text, toks[k - 1], toks[k])):
         return None
     tok = toks[k]
     if not tok.cap or tok.word.lower() in PARTICLES:
@@ -238,25 +136,25 @@ def _surname_after(text: str, toks: list[_Tok], j: int) -> int | None:
 
 def find_person_names(text: str) -> list[Finding]:
     """Spans that look like a person's name (kind 'person name')."""
-    from grondmotief.privacy.detector import Finding
+    from grondmotief.privacy.finding import Finding
     from grondmotief.privacy.names_lower import lower_case_name, starts_lower_case_name
 
     first = first_names()
     sur = surnames()
     starts = starts_lower_case_name()
-    toks = [_Tok(m) for m in _TOKEN.finditer(text)]
+    toks = [Tok(m) for m in _TOKEN.finditer(text)]
     found: list[Finding] = []
     i = 0
     n = len(toks)
     while i < n:
         tok = toks[i]
         low = tok.word.lower()
-        nxt = i + 1 < n and _adjacent(text, tok, toks[i + 1])
+        nxt = i + 1 < n and adjacent(text, tok, toks[i + 1])
         # 1. titles: "mevrouw De Vries", "dhr. Jansen"; "de heer X" needs the "de".
         if low in STRONG_TITLES or low in WEAK_TITLES:
             after_dot = (
                 i + 1 < n
-                and low in _ABBREVIATED
+                and low in ABBREVIATED
                 and tok.dotted
                 and text[tok.start + len(tok.text) : toks[i + 1].start] == " "
             )
@@ -292,10 +190,10 @@ def find_person_names(text: str) -> list[Finding]:
             i += 1
             continue
         initial = _sentence_initial(text, tok.start)
-        prev_low = toks[i - 1].word.lower() if i > 0 and _adjacent(text, toks[i - 1], tok) else ""
+        prev_low = toks[i - 1].word.lower() if i > 0 and adjacent(text, toks[i - 1], tok) else ""
         venue = bool(prev_low) and _is_venue(prev_low)
         # 2. first names, with any surname that follows.
-        if _is_name_word(tok.word, first) and prev_low not in _NOT_A_PERSON_BEFORE:
+        if _is_name_word(tok.word, first) and prev_low not in NOT_A_PERSON_BEFORE:
             tag = first.get(tok.word, "")
             end = _surname_after(text, toks, i + 1) if nxt else None
             if end is not None:
@@ -325,10 +223,10 @@ def find_person_names(text: str) -> list[Finding]:
     return found
 
 
-def _extend(text: str, toks: list[_Tok], end: int, first: dict[str, str]) -> int:
+def _extend(text: str, toks: list[Tok], end: int, first: dict[str, str]) -> int:
     """After a first name, take a second given name and a surname: "Jan Willem van Dijk"."""
     if end + 1 < len(toks) and _is_name_word(toks[end].word, first):
-        nxt = _surname_after(text, toks, end + 1) if _adjacent(text, toks[end], toks[end + 1]) else None
+        nxt = _surname_after(text, toks, end + 1) if adjacent(text, toks[end], toks[end + 1]) else None
         if nxt is not None:
             return nxt
     return end

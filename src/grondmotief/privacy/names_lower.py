@@ -18,20 +18,20 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from grondmotief.nlp.zipf import zipf
-from grondmotief.privacy.names import (
-    _ABBREVIATED,
-    _NOT_A_PERSON_BEFORE,
-    _PARTICLE_SEQS,
+from grondmotief.privacy.name_lists import (
+    ABBREVIATED,
+    NOT_A_PERSON_BEFORE,
+    PARTICLE_SEQS,
     PARTICLES,
     STRONG_TITLES,
     WEAK_TITLES,
-    _adjacent,
+    adjacent,
     first_names,
     surnames,
 )
 
 if TYPE_CHECKING:
-    from grondmotief.privacy.names import _Tok
+    from grondmotief.privacy.name_lists import Tok
 
 # Forms of address: any surname-like word after them is a name ("mevrouw klompmaker").
 ADDRESS = {"mevrouw", "mevr", "mw", "meneer", "mnr", "dhr", "heer", "juffrouw", "juf"}
@@ -74,19 +74,19 @@ def _unknown_word(word: str, endings: tuple[str, ...] = _VERB_ENDINGS) -> bool:
     return len(word) >= 4 and zipf(word) == 0.0 and not word.endswith(endings) and "-" not in word
 
 
-def _surname(text: str, toks: list[_Tok], j: int, level: str) -> int | None:
+def _surname(text: str, toks: list[Tok], j: int, level: str) -> int | None:
     """Index of the last token of a lower-case surname from toks[j] (particles, then a word)."""
     sur = _lower("sur")
     k, seq = j, []
     while k < len(toks) and toks[k].word in PARTICLES and len(seq) < 3:
-        if k > j and not _adjacent(text, toks[k - 1], toks[k]):
+        if k > j and not adjacent(text, toks[k - 1], toks[k]):
             return None
         seq.append(toks[k].word)
         k += 1
     # In lower case "op de", "in 't" are prepositions ("een mevrouw op de hoek").
-    if seq and (tuple(seq) not in _PARTICLE_SEQS or seq[0] in ("in", "op")):
+    if seq and (tuple(seq) not in PARTICLE_SEQS or seq[0] in ("in", "op")):
         return None
-    if k >= len(toks) or (k > j and not _adjacent(text, toks[k - 1], toks[k])):
+    if k >= len(toks) or (k > j and not adjacent(text, toks[k - 1], toks[k])):
         return None
     word = toks[k].word
     if not word.islower() or word in PARTICLES:
@@ -113,18 +113,18 @@ def _surname(text: str, toks: list[_Tok], j: int, level: str) -> int | None:
     return k if ok else None
 
 
-def _first_then_surname(text: str, toks: list[_Tok], i: int) -> int | None:
+def _first_then_surname(text: str, toks: list[Tok], i: int) -> int | None:
     """toks[i] is an untagged first name: its surname, also after a second given name."""
-    if i + 1 >= len(toks) or not _adjacent(text, toks[i], toks[i + 1]):
+    if i + 1 >= len(toks) or not adjacent(text, toks[i], toks[i + 1]):
         return None
     end = _surname(text, toks, i + 1, FIRST)
     second = toks[i + 1].word
     if end is None and _lower("first").get(second) == "" and i + 2 < len(toks) and second not in _WORDS:
-        end = _surname(text, toks, i + 2, FIRST) if _adjacent(text, toks[i + 1], toks[i + 2]) else None
+        end = _surname(text, toks, i + 2, FIRST) if adjacent(text, toks[i + 1], toks[i + 2]) else None
     return end
 
 
-def lower_case_name(text: str, toks: list[_Tok], i: int) -> int | None:
+def lower_case_name(text: str, toks: list[Tok], i: int) -> int | None:
     """Index of the last token of a name written in lower case that starts at (or, after a title,
     just after) toks[i]; None when there is none."""
     tok = toks[i]
@@ -133,8 +133,8 @@ def lower_case_name(text: str, toks: list[_Tok], i: int) -> int | None:
     if low in STRONG_TITLES or low in WEAK_TITLES:
         if i + 1 >= n or not toks[i + 1].word.islower():
             return None
-        after_dot = low in _ABBREVIATED and tok.dotted and text[tok.start + len(tok.text) : toks[i + 1].start] == " "
-        if not (_adjacent(text, tok, toks[i + 1]) or after_dot):
+        after_dot = low in ABBREVIATED and tok.dotted and text[tok.start + len(tok.text) : toks[i + 1].start] == " "
+        if not (adjacent(text, tok, toks[i + 1]) or after_dot):
             return None
         if low == "heer" and (i == 0 or toks[i - 1].word.lower() != "de"):
             return None
@@ -151,10 +151,10 @@ def lower_case_name(text: str, toks: list[_Tok], i: int) -> int | None:
     before = text[max(0, tok.start - 3) : tok.start]
     if any(c.isdigit() for c in before):  # "3 jan 2021"
         return None
-    if i > 0 and _adjacent(text, toks[i - 1], tok) and toks[i - 1].word.lower() in _NOT_A_PERSON_BEFORE:
+    if i > 0 and adjacent(text, toks[i - 1], tok) and toks[i - 1].word.lower() in NOT_A_PERSON_BEFORE:
         return None  # "zwarte piet", "sint jan"
     if tag == "":
         return _first_then_surname(text, toks, i)
-    if i + 1 < n and _adjacent(text, tok, toks[i + 1]):
+    if i + 1 < n and adjacent(text, tok, toks[i + 1]):
         return _surname(text, toks, i + 1, WORDLIKE)
     return None

@@ -8,9 +8,12 @@ Date metadata and a fixed Creator. Only vector shapes are drawn (no embedded PNG
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grondmotief.analysis.tallies import Crosstab
+
+if TYPE_CHECKING:
+    from grondmotief.analysis.saturation import SaturationRow
 
 RC: dict[str, Any] = {
     "svg.hashsalt": "grondmotief",
@@ -107,3 +110,30 @@ def _wrap(label: str, width: int = 14) -> str:
             line = f"{line} {w}".strip()
     lines.append(line)
     return "\n".join(lines)
+
+
+def saturation_svg(rows: list[SaturationRow], *, title: str = "") -> str:
+    """Bars: new codes per transcript; line: distinct codes so far. Deterministic SVG ."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(RC):  # type: ignore[arg-type]
+        fig = Figure(figsize=(max(4.0, 1.5 + 0.35 * len(rows)), 3.2))
+        ax = fig.add_subplot()
+        xs = list(range(len(rows)))
+        ax.bar(xs, [len(r.new) for r in rows], color="#4a7ab5", label="nieuwe codes")
+        ax.plot(xs, [r.total for r in rows], color="#333333", marker="o", markersize=3, label="codes totaal")
+        ax.set_xticks(xs, [r.transcript for r in rows], rotation=90)
+        ax.set_ylabel("codes")
+        ax.set_xlabel("interviews in volgorde")
+        for spine in ("top", "right"):
+            ax.spines[spine].set_visible(False)
+        ax.legend(frameon=False, loc="center right")
+        if title:
+            ax.set_title(title, loc="left")
+        fig.tight_layout()
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata=METADATA)
+    return buf.getvalue()

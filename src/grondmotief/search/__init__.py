@@ -1,6 +1,6 @@
-"""Search over a study's passages: a query language (query.py), matching on the suggest cache's
-parsed passages without spaCy when it is warm (passages.py), and keyword-in-context lines
-(concordance.py). Used by `find`, `words` and the review loop's `f` key."""
+"""Search over a study's passages: the query language, matching on cached parsed passages, concordances.
+
+Used by `find`, `words` and the review loop's `f` key; without spaCy when the suggest cache is warm."""
 
 from grondmotief.search.concordance import Line, kwic
 from grondmotief.search.query import Match, Matcher, Query, Term, parse_query

@@ -1,3 +1,3 @@
-"""The study model: settings, codebook, transcripts, decisions, example passages, and the folder that holds them.
+"""The study model: settings, codebook, transcripts and their front matter, decisions, example passages.
 
-Loading, validating (check), changing (refactor, init) and the quick-start cache; stands on core, nlp and privacy."""
+The folder that holds them: loading, check, refactoring, init, the quick-start cache; stands on core, nlp, privacy."""

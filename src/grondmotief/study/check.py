@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grondmotief.core.errors import GrondmotiefError, Problem
 from grondmotief.core.fileio import atomic_write_text
 from grondmotief.study.codings import anchor, render_codings
 from grondmotief.study.folder import Study
+
+if TYPE_CHECKING:
+    from grondmotief.study.transcripts import Transcript
 
 
 @dataclass
@@ -182,8 +187,7 @@ def run_check(study: Study, *, fix: bool = False, accept_edits: bool = False, pi
     report.counts["coders"] = len(study.coders())
 
     if pii and transcripts_list:
-        from grondmotief.privacy.detector import scan_transcripts
-        from grondmotief.privacy.front_matter import front_matter_problems
+        from grondmotief.study.front_matter import front_matter_problems
 
         report.problems.extend(scan_transcripts(study, transcripts_list))
         for t in transcripts_list:
@@ -220,3 +224,26 @@ def _current_segment(transcripts, ref):  # type: ignore[no-untyped-def]
     tid, n = parse_segment_ref(ref)
     t = transcripts.get(tid)
     return t.segment(n) if t else None
+
+
+def scan_transcripts(study: Study, transcripts: Iterable[Transcript]) -> list[Problem]:
+    from grondmotief.privacy.cache import ScanCache
+    from grondmotief.privacy.detector import kinds
+
+    cache = ScanCache(study.settings.privacy, study.cache_dir)
+    problems = []
+    for t in transcripts:
+        label = study.rel(t.path)
+        for seg in t.segments:
+            found = cache.scan(seg.text)
+            if found:
+                problems.append(
+                    Problem(
+                        label,
+                        seg.line,
+                        f"{seg.id} may contain personal data ({kinds(found)}); "
+                        "anonymise it, or list a false positive under privacy.allowed_names",
+                    )
+                )
+    cache.save()
+    return problems

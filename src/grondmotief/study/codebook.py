@@ -60,7 +60,6 @@ PATTERN_KEYS = {
     "_",
 }
 PATTERN_OPS = {"!", "?", "+", "*"}
-Scalar = str | int | float | bool
 
 
 @dataclass

@@ -11,8 +11,9 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from grondmotief.study.codebook import Scalar
 from grondmotief.study.models import Strict
+
+Scalar = str | int | float | bool
 
 
 class Group(Strict):

@@ -19,16 +19,20 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from grondmotief.core.errors import CodingsError, GrondmotiefError, Problem
 from grondmotief.core.fileio import atomic_write_bytes, atomic_write_text, decode_text
+from grondmotief.study.decision import (  # noqa: F401 - re-exported for the callers of codings
+    FIELD_ORDER,
+    SOURCE,
+    SURROGATE,
+    DecisionMethods,
+    span_fields,
+    union_ranges,
+)
 from grondmotief.study.transcripts import Transcript, parse_segment_ref
 
 CODER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-# search:<query> comes from `find --code-as`: the query as typed, on one line.
-SOURCE = re.compile(r"^(manual|suggest:[a-z0-9_+-]+|import:[a-z0-9_+-]+|search:[^\n\r]{1,200}|reconcile)$")
-FIELD_ORDER = ("segment", "code", "decision", "span", "spans", "source", "score", "coder", "at", "memo", "text_sha")
 # Reserved code id: "the coder reviewed this passage and no code applies" (`x` in the review
 # loop), recorded as an accepted decision. Never a codebook id (those start with a letter or digit).
 NONE_CODE = "_none"
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 if TYPE_CHECKING:
     from grondmotief.study.codings_model import Decision
@@ -41,78 +45,6 @@ def __getattr__(name: str) -> Any:
 
         return Decision
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-class DecisionMethods:
-    """What a decision can do, shared by the pydantic `Decision` (codings_model.py) and the
-    `DecisionRecord` the quick-start cache gives back (records.py). No annotations at run time:
-    pydantic would take them for fields."""
-
-    if TYPE_CHECKING:
-        segment: str
-        code: str
-        span: tuple[int, int] | None
-        spans: list[tuple[int, int]] | None
-
-        def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Decision: ...
-        def model_dump(self, *, mode: str = "python") -> dict[str, Any]: ...
-
-    @property
-    def ranges(self) -> list[tuple[int, int]] | None:
-        """The coded pieces of the passage, in order; None = the whole passage."""
-        if self.spans is not None:
-            return [tuple(r) for r in self.spans]  # type: ignore[misc]
-        return None if self.span is None else [tuple(self.span)]  # type: ignore[list-item]
-
-    @property
-    def pieces(self) -> list[tuple[int, int]] | None:
-        """The review loop's name for `ranges`."""
-        return self.ranges
-
-    def with_ranges(self, ranges: Iterable[tuple[int, int]] | None) -> Decision:
-        """A copy coding exactly these pieces (merged where they overlap or touch); None = whole passage."""
-        span, spans = span_fields(ranges)
-        return self.model_copy(update={"span": span, "spans": spans})
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.segment, self.code)
-
-    def sort_key(self) -> tuple[str, int, str]:
-        tid, _, n = self.segment.partition("¶")  # validated on construction
-        return (tid, int(n), self.code)
-
-    def to_line(self) -> str:
-        data = self.model_dump(mode="json")
-        # `spans` is written only when there are several pieces, so older files stay byte-identical.
-        return json.dumps({k: data[k] for k in FIELD_ORDER if k != "spans" or data[k] is not None}, ensure_ascii=False)
-
-
-def union_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sorted pieces with overlapping or touching ones merged; empty pieces dropped."""
-    merged: list[tuple[int, int]] = []
-    for s, e in sorted((int(a), int(b)) for a, b in ranges):
-        if e <= s:
-            continue
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-        else:
-            merged.append((s, e))
-    return merged
-
-
-def span_fields(
-    ranges: Iterable[tuple[int, int]] | None,
-) -> tuple[tuple[int, int] | None, list[tuple[int, int]] | None]:
-    """(span, spans) for a decision coding these pieces: None = the whole passage."""
-    if ranges is None:
-        return None, None
-    pieces = union_ranges(ranges)
-    if not pieces:
-        return None, None
-    if len(pieces) == 1:
-        return pieces[0], None
-    return (pieces[0][0], pieces[-1][1]), pieces
 
 
 def now_iso() -> str:

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from grondmotief.study.codings import _SURROGATE, SOURCE, DecisionMethods
+from grondmotief.study.decision import SOURCE, SURROGATE, DecisionMethods
 from grondmotief.study.models import Strict
 from grondmotief.study.transcripts import SEGMENT_REF
 
@@ -48,7 +48,7 @@ class Decision(Strict, DecisionMethods):
     @field_validator("code", "coder", "memo")
     @classmethod
     def _text(cls, v: str) -> str:
-        if _SURROGATE.search(v):  # "\udc80" in JSON: half a character, which no file can hold
+        if SURROGATE.search(v):  # "\udc80" in JSON: half a character, which no file can hold
             raise ValueError("contains an escape such as \\udc80 (half of a character), which is not text")
         return v
 

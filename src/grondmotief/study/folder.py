@@ -19,15 +19,14 @@ from grondmotief.core.errors import (
     TranscriptError,
     relpath,
 )
-from grondmotief.core.fileio import decode_text, load_yaml, read_text
 from grondmotief.study.codebook import Codebook, lint_codebook, load_codebook
 from grondmotief.study.codings import CODER_NAME, Anchoring, CodingStore, ReadResult, anchor
-from grondmotief.study.settings import SETTINGS_FILE
+from grondmotief.study.settings import SETTINGS_FILE, load_settings
 from grondmotief.study.transcripts import Segment, Transcript, load_all, parse_segment_ref
 
 if TYPE_CHECKING:
-    from grondmotief.privacy.front_matter import MetaFinding
     from grondmotief.study.codings import Decision
+    from grondmotief.study.front_matter import MetaFinding
     from grondmotief.study.quickcache import QuickCache
     from grondmotief.study.settings import Settings
 
@@ -58,28 +57,6 @@ def find_study(explicit: Path | str | None = None, cwd: Path | None = None) -> P
         f"no study found in {here} or its parents (looked for {SETTINGS_FILE} or codebooks/); "
         "create one with `grondmotief init DIR`, or pass --study PATH"
     )
-
-
-def load_settings(root: Path, data: bytes | None = None) -> tuple[Settings, list[Problem]]:
-    """Read and validate the settings (`data`: the file's bytes, already read; b"" = no file)."""
-    from grondmotief.study.models import validate
-    from grondmotief.study.settings import Settings
-
-    path = root / SETTINGS_FILE
-    if data == b"" or (data is None and not path.exists()):
-        return Settings(), []
-    label = SETTINGS_FILE
-    try:
-        text = read_text(path, label) if data is None else decode_text(data, label)
-        raw = load_yaml(text, label)
-    except GrondmotiefError as exc:
-        return Settings(), exc.problems or [Problem(label, None, exc.message)]
-    if raw is None:
-        return Settings(), []
-    if not isinstance(raw, dict):
-        return Settings(), [Problem(label, 1, "settings must be a YAML mapping")]
-    settings, problems = validate(Settings, raw, label)
-    return (settings or Settings()), problems
 
 
 @dataclass
@@ -197,7 +174,7 @@ class Study:
             raise TranscriptError(
                 f"{len(errors)} problem(s) in interviews/; `grondmotief check` lists them all", errors
             )
-        from grondmotief.privacy.front_matter import withhold_front_matter
+        from grondmotief.study.front_matter import withhold_front_matter
 
         # Whatever prints a title or attribute reads it from here, so flagged values are withheld once.
         self.withheld_front_matter = withhold_front_matter(transcripts, self.settings.privacy)

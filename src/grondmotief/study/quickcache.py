@@ -44,6 +44,9 @@ _READERS = (
     "study/transcript_model.py",
     "study/codings.py",
     "study/codings_model.py",
+    "study/decision.py",
+    "study/ids.py",
+    "core/lines.py",
     "study/records.py",
     "study/quickcache.py",
 )
@@ -140,7 +143,7 @@ class QuickCache:
             with contextlib.suppress(KeyError, TypeError, ValueError):
                 if hit is not None:
                     return cast("Settings", SettingsRecord.from_json(hit)), []
-        from grondmotief.study.folder import load_settings
+        from grondmotief.study.settings import load_settings
 
         settings, problems = load_settings(path.parent, data)
         if data is not None and not problems:

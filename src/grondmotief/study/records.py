@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, ClassVar
 
-from grondmotief.study.codings import DecisionMethods
+from grondmotief.study.decision import DecisionMethods
 
 
 class Record:

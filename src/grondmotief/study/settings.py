@@ -6,7 +6,11 @@ building pydantic models costs more than a quick command's whole work (issue 14)
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from grondmotief.core.errors import GrondmotiefError, Problem
+from grondmotief.core.fileio import decode_text, load_yaml, read_text
 
 SETTINGS_FILE = "grondmotief.yaml"
 _MODELS = ("Settings", "NlpSettings", "SuggestSettings", "ReportSettings", "PrivacySettings", "LimitSettings")
@@ -30,6 +34,28 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def load_settings(root: Path, data: bytes | None = None) -> tuple[Settings, list[Problem]]:
+    """Read and validate the settings (`data`: the file's bytes, already read; b"" = no file)."""
+    from grondmotief.study.models import validate
+    from grondmotief.study.settings_model import Settings
+
+    path = root / SETTINGS_FILE
+    if data == b"" or (data is None and not path.exists()):
+        return Settings(), []
+    label = SETTINGS_FILE
+    try:
+        text = read_text(path, label) if data is None else decode_text(data, label)
+        raw = load_yaml(text, label)
+    except GrondmotiefError as exc:
+        return Settings(), exc.problems or [Problem(label, None, exc.message)]
+    if raw is None:
+        return Settings(), []
+    if not isinstance(raw, dict):
+        return Settings(), [Problem(label, 1, "settings must be a YAML mapping")]
+    settings, problems = validate(Settings, raw, label)
+    return (settings or Settings()), problems
+
+
 __all__ = [
     "SETTINGS_FILE",
     "LimitSettings",
@@ -38,4 +64,5 @@ __all__ = [
     "ReportSettings",
     "Settings",
     "SuggestSettings",
+    "load_settings",
 ]

@@ -10,8 +10,8 @@ from datetime import date
 
 from pydantic import Field, field_validator
 
+from grondmotief.study.ids import TRANSCRIPT_ID, Scalar
 from grondmotief.study.models import Strict
-from grondmotief.study.transcripts import TRANSCRIPT_ID, Scalar
 
 
 class FrontMatter(Strict):

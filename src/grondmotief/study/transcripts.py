@@ -12,19 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 from grondmotief.core.errors import GrondmotiefError, Problem, TranscriptError
 from grondmotief.core.fileio import LineDict, decode_text, emptiness, load_yaml, read_text
+from grondmotief.study.ids import SEGMENT_REF, TRANSCRIPT_ID, Scalar  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
     from grondmotief.study.transcript_model import FrontMatter
 
-TRANSCRIPT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-SEGMENT_REF = re.compile(r"^(?P<tid>[A-Za-z0-9][A-Za-z0-9_-]{0,63})[¶#](?P<n>[1-9][0-9]{0,6})$")
 LABEL = re.compile(r"^(?P<label>[A-Z][A-Za-z0-9]{0,7}):[ \t]+")
 PARA_BREAK = re.compile(r"\n[ \t]*\n")
 # Terminal control characters (ESC sequences can retitle or rewrite a coder's terminal).
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # {file} and {encoding} are filled in by fileio.decode_text: a command to run from the study folder.
 ENCODING_HINT = "Convert it in place, from the study folder: `grondmotief import --encoding {encoding} --force {file}`."
-Scalar = str | int | float | bool | None
 
 
 def __getattr__(name: str) -> Any:

@@ -80,7 +80,7 @@ def covered(study: Study, code: str) -> Any:
 
 
 def expand(study: Study, code: str, *, coder: str | None = None, limit: int = 20, min_count: int = 2) -> Expansion:
-    from grondmotief.suggest.profile import informativeness
+    from grondmotief.suggest.informativeness import informativeness
 
     code = study.codebook.get(code).id
     engine = Engine(study, None, use_model=False)

@@ -18,27 +18,21 @@ are not consistent about them.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from grondmotief.core import cachefile as cache
+from grondmotief.nlp.lexicon import fold
 from grondmotief.nlp.wordlists import words
 from grondmotief.study.codebook import Codebook
+from grondmotief.suggest.informativeness import phrase_informativeness
 
 ENGINE = "kw11"  # bump when matching or scoring changes: every results cache is then rebuilt
 
 
 @lru_cache(maxsize=200_000)
-def fold(s: str) -> str:
-    s = s.lower().replace("’", "'")
-    if s.isascii():
-        return s
-    return "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch))
-
-
 @dataclass(frozen=True)
 class Word:
     keys: frozenset[str]  # folded forms that match exactly
@@ -56,7 +50,7 @@ class Rule:
     loose: bool = False  # a phrase with a verb: its words may be reordered or interrupted
     split: bool = False  # a separable verb's two parts (verb, particle): mee|denken
     head: bool = False  # may match as the head of a compound: a noun or a stem, not a verb or adjective
-    info: float = 1.0  # how informative the keyword is in Dutch (profile.informativeness), 0..1
+    info: float = 1.0  # how informative the keyword is in Dutch (informativeness.py), 0..1
 
     @property
     def is_phrase(self) -> bool:
@@ -119,8 +113,6 @@ def keyword_rules(
 ) -> list[Rule]:
     """The rules of one keyword (a word, `stem*` or a phrase) for code `cid`: what a codebook
     keyword compiles to, and what `find` compiles a query term to, so both match alike."""
-    from grondmotief.suggest.profile import phrase_informativeness
-
     text = " ".join(raw.lower().split())
     if not text or text == "*" or (seen is not None and text in seen):
         return []
@@ -161,7 +153,7 @@ MIN_HEAD = 5  # shorter keywords (wet, hart, lol) would find themselves inside u
 
 def separable(lemma: str) -> tuple[str, str] | None:
     """(particle, verb) of a separable verb lemma: meedenken -> (mee, denken), else None."""
-    from grondmotief.nlp.lemmas import lexicon
+    from grondmotief.nlp.lexicon import lexicon
 
     lex = lexicon()
     if " " in lemma or not lemma.endswith("en"):
@@ -183,7 +175,7 @@ def separable(lemma: str) -> tuple[str, str] | None:
 def _head_noun(lemma: str) -> bool:
     """Whether a keyword may match as the head of a compound: long enough, and not a verb or
     adjective (infrastructureel is not a kind of structureel)."""
-    from grondmotief.nlp.lemmas import lexicon
+    from grondmotief.nlp.lexicon import lexicon
 
     lex = lexicon()
     return len(lemma) >= MIN_HEAD and " " not in lemma and lemma not in lex.verbs and lemma not in lex.adjs
@@ -192,7 +184,7 @@ def _head_noun(lemma: str) -> bool:
 def _looks_like_verb(word: str, stop: frozenset[str]) -> bool:
     """An infinitive as codebooks write verbs: informeren, zitten, nemen, doen (not "geen", not
     "tijd"): a known verb, or an unknown word shaped like one."""
-    from grondmotief.nlp.lemmas import lexicon
+    from grondmotief.nlp.lexicon import lexicon
 
     if word.endswith("*") or not word.endswith("en"):
         return False
