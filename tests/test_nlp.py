@@ -288,7 +288,7 @@ def test_version_and_keyword_lemmas_do_not_import_spacy():
     import sys
 
     code = (
-        "import sys; from grondmotief import nlp; nlp.pipeline_version(); nlp.lemmatize('gemeenten'); "
+        "import sys; from grondmotief.nlp import pipeline as nlp; nlp.pipeline_version(); nlp.lemmatize('gemeenten'); "
         "nlp.compound_head('prestatieafspraak'); print('spacy' in sys.modules)"
     )
     src = str(Path(__file__).parent.parent / "src")

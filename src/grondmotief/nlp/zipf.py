@@ -1,7 +1,7 @@
 """Dutch word frequencies (wordfreq's Zipf scale), read without importing wordfreq.
 
 Used to weigh keywords (suggest/profile.py) and to tell a surname from an ordinary word in a
-name written in lower case (names.py). Zipf is log10 of occurrences per billion words: "de" is
+name written in lower case (privacy/names_lower.py). Zipf is log10 of occurrences per billion words: "de" is
 7.7, "gemeente" 5.4, and the small list holds every word down to Zipf 3.
 """
 

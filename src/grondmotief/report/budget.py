@@ -1,6 +1,6 @@
 """What a chapter template may allocate and compute.
 
-The sandbox (report.py) stops Python internals; this module stops exhaustion. Sizes are checked
+The sandbox (render.py) stops Python internals; this module stops exhaustion. Sizes are checked
 before the operation that would allocate them, because a huge `str()` or `str.join` is one C call
 that nothing can interrupt; time is bounded by a watchdog thread that raises inside rendering
 (`PyThreadState_SetAsyncExc`, delivered between bytecodes, so it works in any thread, unlike a signal).
@@ -35,7 +35,7 @@ class TemplateBudgetExceeded(Exception):  # noqa: N818
 
 
 class TemplateTooLarge(Exception):
-    """A size check failed; report.py turns it into `templates/…:LINE: not allowed in a template: …`."""
+    """A size check failed; render.py turns it into `templates/…:LINE: not allowed in a template: …`."""
 
 
 def _leaf(value: Any) -> int:

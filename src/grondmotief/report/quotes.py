@@ -2,7 +2,7 @@
 
 One quote per passage per query: when several coders accepted the passage (or several of the asked
 codes), their spans are merged; disjoint spans are joined with "(…)", the usual elision mark.
-Before a quote is printed it is scanned for personal data (pii.py); a flagged quote is withheld
+Before a quote is printed it is scanned for personal data (privacy/detector.py); a flagged quote is withheld
 unless the caller allows it, and the caller learns its citation id and the kinds of data found.
 """
 
