@@ -37,6 +37,12 @@ class SuggestSettings(Strict):
     min_examples: int = Field(
         8, ge=2, description="Accepted and rejected decisions each a code needs before the model learns it."
     )
+    group_model: bool = Field(
+        True,
+        description="For each group in `compete`, a model of whether a passage is about any code of the group "
+        "(learnt with the seed model) scales the group's leading code: up on a passage surely about the group, "
+        "down on one about none of it.",
+    )
 
 
 class ReportSettings(Strict):

@@ -27,8 +27,8 @@ from grondmotief.core.errors import GrondmotiefError
 from grondmotief.study.folder import Study
 from grondmotief.study.transcripts import parse_segment_ref
 from grondmotief.suggest.engine import Engine, Stats
-from grondmotief.suggest.model import Examples, examples_from, train_all
-from grondmotief.suggest.score import blend, compete
+from grondmotief.suggest.model import Examples, examples_from, gate_id, train_all, with_gates
+from grondmotief.suggest.score import blend, compete, gate
 
 ENGINES = ("keyword", "model", "blend")
 
@@ -124,9 +124,10 @@ def evaluate(
     ]
     if not triples:
         raise GrondmotiefError(f"coder '{coder}' has no decisions on coded passages to evaluate against")
-    examples = examples_from(triples, cb.order)
     decided = sorted({s for s, _, _ in triples}, key=_seg_order)
     engine = Engine(study, None, use_model=False, stats=stats)
+    examples = with_gates(examples_from(triples, cb.order), engine.gates)
+    gates = {gate_id(g): set(codes) for g, codes in engine.gates.items()}
     keyword: dict[tuple[str, str], float] = {}
     by_tid: dict[str, list[str]] = {}
     for sid in decided:
@@ -149,7 +150,7 @@ def evaluate(
             test_ids = [s for s in decided if fold_of[parse_segment_ref(s)[0]] == f]
             part = Examples({c: {s: y for s, y in lab.items() if s in train_ids} for c, lab in examples.labels.items()})
             seed = engine.seed if study.settings.suggest.seed_model else None
-            models = train_all(part, feats, study.settings.suggest.min_examples, chosen, seed)
+            models = train_all(part, feats, study.settings.suggest.min_examples, list(chosen) + list(gates), seed)
             for code, m in models.items():
                 has_model[code] = has_model.get(code, 0) + 1
                 for sid, p in zip(test_ids, m.predict([feats[s] for s in test_ids]), strict=True):
@@ -163,7 +164,12 @@ def evaluate(
                 kw = keyword.get((sid, code), 0.0)
                 p = model_p.get((sid, code))
                 row[code] = kw if p is None else blend(kw, p)
-            for code, v in compete(row, engine.competing).items():
+            row = compete(row, engine.competing)
+            for gid, codes in gates.items():
+                about = model_p.get((sid, gid))
+                if about is not None:
+                    row = gate(row, codes, about)
+            for code, v in row.items():
                 blended[(sid, code)] = v
     result = Evaluation(coder, limit, len(decided), len(tids), k if k >= 2 else 0)
     shown = blended if has_model else keyword

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-MODEL = "lr4"
+MODEL = "lr5"
 DECISION_WEIGHT = 2.0
 C = 1.0
 MIN_DF = 1  # every lemma seen in training is a feature; L2 keeps one-off words weak
@@ -60,6 +60,26 @@ def examples_from(decisions: Iterable[tuple[str, str, str]], codes: Iterable[str
         for seg in rejected.get(code, set()) - pos:
             ex.labels[code][seg] = 0
     return ex
+
+
+GATE = "@"  # a group model's id is "@" + the group: no codebook id starts with "@"
+
+
+def gate_id(group: str) -> str:
+    return GATE + group
+
+
+def with_gates(examples: Examples, groups: dict[str, list[str]]) -> Examples:
+    """Per competing group, a pseudo-code the group model learns: the passage has some code of the
+    group (1) or none of them (0), from the same decided passages."""
+    labels = dict(examples.labels)
+    for group, codes in groups.items():
+        row: dict[str, int] = {}
+        for code in codes:
+            for seg, y in examples.labels.get(code, {}).items():
+                row[seg] = max(row.get(seg, 0), y)
+        labels[gate_id(group)] = row
+    return Examples(labels)
 
 
 @dataclass
