@@ -313,7 +313,7 @@ def test_only_the_invoked_command_is_built_and_it_is_the_same_command() -> None:
     import typer.main
     from typer.testing import CliRunner
 
-    from grondmotief.cli.app import _invoked, app, only
+    from grondmotief.cli.app import MODULES, _invoked, app, only
 
     assert _invoked(["--study", "x", "tally", "--by", "y"]) == "tally"
     assert _invoked(["-S", "x", "codebook", "show"]) == "codebook"
@@ -323,6 +323,7 @@ def test_only_the_invoked_command_is_built_and_it_is_the_same_command() -> None:
     full = typer.main.get_command(app)
     names = list(full.commands)  # type: ignore[attr-defined]
     assert {"quote", "tally", "find", "words", "codebook"} <= set(names)
+    assert sorted(MODULES) == sorted(names), "cli/app.py MODULES must name the module(s) of every command"
     for name in names:
         pruned = typer.main.get_command(only(name))
         assert list(pruned.commands) == [name]  # type: ignore[attr-defined]
@@ -342,3 +343,23 @@ def test_entries_of_removed_files_are_dropped_and_defaults_stay_cached(study: Pa
     keys = set(json.loads(state(study).read_bytes().split(b"\n", 2)[2]))
     assert "transcript:interviews/org01.md" not in keys and "transcript:interviews/org99.md" in keys
     assert "settings:grondmotief.yaml" in keys
+
+
+def test_a_command_imports_only_its_own_cmd_module(study: Path) -> None:
+    from grondmotief.cli.app import MODULES
+
+    code = (
+        "import json, sys\n"
+        "from grondmotief.cli.app import main\n"
+        "sys.argv = ['grondmotief', *json.loads(sys.argv[1])]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(json.dumps(sorted(m.rpartition('.')[2] for m in sys.modules if '.cli.cmd_' in m)), file=sys.stderr)\n"
+    )
+    for args in (["tally", "--format", "csv"], ["codebook", "show", "--format", "csv"], ["quote", "--help"]):
+        out = subprocess.run(
+            [sys.executable, "-c", code, json.dumps(["--study", str(study), *args])], capture_output=True, text=True
+        )
+        assert json.loads(out.stderr.strip().splitlines()[-1]) == sorted(MODULES[args[0]]), args
