@@ -21,18 +21,18 @@ from grondmotief.core.errors import GrondmotiefError, UsageProblem
 
 def report_error(exc: BaseException) -> int:
     """The one place an exception becomes a message and an exit code."""
-    from grondmotief.cli.console import err
+    from grondmotief.cli.console import print_err
 
     if isinstance(exc, GrondmotiefError):
-        err.print(f"Error: {exc}", markup=False, style="red")
+        print_err(f"Error: {exc}", style="red")
         return 2 if isinstance(exc, UsageProblem) else 1
     if isinstance(exc, KeyboardInterrupt):
-        err.print("Interrupted; every decision confirmed so far is on disk.", markup=False)
+        print_err("Interrupted; every decision confirmed so far is on disk.")
         return 130
     if isinstance(exc, BrokenPipeError):
         return 0
     if isinstance(exc, OSError) and exc.filename:
-        err.print(f"Error: {exc.filename}: {exc.strerror or type(exc).__name__}", markup=False, style="red")
+        print_err(f"Error: {exc.filename}: {exc.strerror or type(exc).__name__}", style="red")
         return 1
     import traceback
 
@@ -41,10 +41,9 @@ def report_error(exc: BaseException) -> int:
     # No message text: it could quote interview content. Type and place are enough to report it.
     tb = traceback.extract_tb(exc.__traceback__)
     where = next((f"{Path(f.filename).name}:{f.lineno}" for f in reversed(tb) if "grondmotief" in f.filename), "?")
-    err.print(
+    print_err(
         f"Error: internal error ({type(exc).__name__} at {where}). Please report it; "
         "GRONDMOTIEF_DEBUG=1 shows the traceback.",
-        markup=False,
         style="red",
     )
     return 1
