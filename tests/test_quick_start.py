@@ -368,3 +368,13 @@ def test_a_command_imports_only_its_own_cmd_module(study: Path) -> None:
             [sys.executable, "-c", code, json.dumps(["--study", str(study), *args])], capture_output=True, text=True
         )
         assert json.loads(out.stderr.strip().splitlines()[-1]) == sorted(MODULES[args[0]]), args
+
+
+def test_package_versions_read_without_importlib_metadata_are_its_own() -> None:
+    from importlib import metadata
+
+    from grondmotief.core.dists import version
+
+    for dist in ("spacy", "spacy-lookups-data", "simplemma", "wordfreq", "typer", "PyYAML", "scikit_learn"):
+        assert version(dist) == metadata.version(dist), dist
+    assert version("no-such-package-here") is None
