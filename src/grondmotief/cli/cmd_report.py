@@ -51,7 +51,7 @@ def report(
     """
     from grondmotief.report.render import changes, is_packaged_source, render_report, template_sources, write_report
 
-    s = open_study(ctx, study)
+    s = open_study(ctx, study, quick=True)  # reads the study's sources only; writes chapters/
     if list_templates:
         # In grondmotief's own checkout the study's templates/ is where the packaged defaults come from.
         own = " (the packaged default: this study is grondmotief's source tree)" if is_packaged_source(s) else ""

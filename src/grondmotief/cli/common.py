@@ -72,8 +72,9 @@ def format_opt(default: Fmt, *choices: Fmt) -> object:
 
 
 def open_study(ctx: typer.Context, study: Path | None, *, strict: bool = True, quick: bool = False) -> Study:
-    """The study of --study (here or on the root command). `quick`: a read-only command, which
-    reads validated files through the quick-start cache (quickcache.py) and writes it back when done."""
+    """The study of --study (here or on the root command). `quick`: a command that leaves the
+    study's sources as they are (it may write chapters/), which reads validated files through the
+    quick-start cache (quickcache.py) and writes it back when done."""
     from grondmotief.study.folder import Study
 
     chosen = study or ((ctx.find_root().obj or {}).get("study") if ctx else None)
