@@ -430,7 +430,7 @@ class TranscriptHits:
         self.cut: list[int]  # hits of segment si: hits[cut[si]:cut[si + 1]]
         if self._lists:
             flags = matcher.flags
-            self._rows = [tuple(bool(b) for b in flags(s)) for s in parsed.strings]
+            self._rows = [flags(s) for s in parsed.strings]  # bools already
             rows = self._rows
             self.hits = [t for t, (li, wi) in enumerate(zip(self.L, self.W, strict=True)) if rows[li][0] or rows[wi][1]]
             self.cut = [bisect_left(self.hits, b) for b in parsed.bounds.tolist()]
