@@ -2,7 +2,8 @@
 
 Study templates may come from a pull request that CI renders. Each hostile template must fail with
 `Error: templates/<name>:<line>: …` (exit 1, no traceback, nothing written, nothing it tried to
-read echoed back), and no output path may leave the chapters folder. tests/test_report.py covers
+read echoed back, not even the quick-start cache saved), and no output path may leave the chapters
+folder (a report that renders also saves the study's cache in .grondmotief/). tests/test_report.py covers
 `''.__class__.__mro__`, `lipsum.__globals__`, `cycler.__init__.__globals__`, `{% import 'os' %}`,
 `'a' * 10000000`, undefined names, syntax errors and a symlinked partial; these are the rest.
 """
@@ -250,8 +251,14 @@ def test_a_figure_named_after_hostile_attribute_data_stays_inside_chapters(study
     """Figure file names come from group and attribute names, which transcripts control."""
     chapters = study_dir / "chapters"
 
+    cache = study_dir / ".grondmotief"  # a report that renders saves its quick-start cache there
+
     def outside_chapters() -> set[Path]:
-        return {p for p in tmp_path.rglob("*") if p != chapters and chapters not in p.parents}
+        return {
+            p
+            for p in tmp_path.rglob("*")
+            if p not in (chapters, cache) and chapters not in p.parents and cache not in p.parents
+        }
 
     for up in (3, 4, 6):
         path = study_dir / "interviews" / "org01.md"

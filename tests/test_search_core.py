@@ -124,7 +124,54 @@ def test_a_warm_search_does_not_import_spacy(demo: Path) -> None:
         f"r = PassageReader(Study.open({str(demo)!r}))\n"
         "m = r.matcher(parse_query('meedenken'))\n"
         "n = sum(len(m.match_parsed(tp.parsed, tp.texts())) for tp in r.read())\n"
-        "print(json.dumps([n, r.parsed_transcripts, 'spacy' in sys.modules]))\n"
+        "print(json.dumps([n, r.parsed_transcripts, 'spacy' in sys.modules, 'numpy' in sys.modules]))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == [9, 0, False]
+    # A small study's cached tokens are read as Python arrays (suggest/parse_lists.py): no numpy either.
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [9, 0, False, False]
+
+
+@pytest.mark.parametrize(
+    "query", ["wachtlijst", "meedenken", "subsidie*", '"aan tafel"', "doorsturen", "vrijwilliger gemeente"]
+)
+def test_tokens_read_as_lists_match_as_numpy_arrays_do(demo: Path, query: str) -> None:
+    from grondmotief.suggest import parse_lists
+    from grondmotief.suggest.parse import Parsed
+
+    reader = PassageReader(Study.open(demo))
+    m = reader.matcher(parse_query(query))
+    checked = 0
+    for tp in reader.read():
+        arrays = tp.parsed if isinstance(tp.parsed, Parsed) else Parsed.from_bytes(*tp.parsed.to_bytes())
+        lists = parse_lists.from_bytes(*arrays.to_bytes())
+        assert lists.keys == arrays.keys and lists.strings == arrays.strings
+        for name in ("bounds", "starts", "ends", "lemma", "lower"):
+            assert getattr(lists, name).tolist() == getattr(arrays, name).tolist()
+        for k in tp.keys:
+            assert lists.span(k) == arrays.span(k)
+        texts = tp.texts()
+        got = m.match_parsed(lists, texts)
+        assert got == m.match_parsed(arrays, texts)
+        checked += sum(len(v) for v in got.values())
+    assert checked > 0
+
+
+def test_inconsistent_cached_tokens_are_refused_by_both_readers(demo: Path) -> None:
+    from grondmotief.suggest import parse_lists
+    from grondmotief.suggest.parse import Parsed
+
+    tp = next(iter(PassageReader(Study.open(demo)).read()))
+    header, payload = Parsed.from_bytes(*tp.parsed.to_bytes()).to_bytes()
+    cut = header["strings_len"]
+    broken = [
+        (dict(header, format=99), payload),
+        (dict(header, n_strings=header["n_strings"] + 1), payload),
+        (header, payload[:-1]),
+        (header, payload[:-4]),
+        (header, payload[:cut] + (7).to_bytes(4, "little") + payload[cut + 4 :]),  # bounds[0] != 0
+        (header, payload[:-4] + (10**6).to_bytes(4, "little")),  # a lower-case form beyond the strings
+    ]
+    for h, p in broken:
+        for reader in (Parsed.from_bytes, parse_lists.from_bytes):
+            with pytest.raises(ValueError):
+                reader(h, p)

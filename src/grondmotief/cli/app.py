@@ -21,18 +21,18 @@ from grondmotief.core.errors import GrondmotiefError, UsageProblem
 
 def report_error(exc: BaseException) -> int:
     """The one place an exception becomes a message and an exit code."""
-    from grondmotief.cli.console import err
+    from grondmotief.cli.console import print_err
 
     if isinstance(exc, GrondmotiefError):
-        err.print(f"Error: {exc}", markup=False, style="red")
+        print_err(f"Error: {exc}", style="red")
         return 2 if isinstance(exc, UsageProblem) else 1
     if isinstance(exc, KeyboardInterrupt):
-        err.print("Interrupted; every decision confirmed so far is on disk.", markup=False)
+        print_err("Interrupted; every decision confirmed so far is on disk.")
         return 130
     if isinstance(exc, BrokenPipeError):
         return 0
     if isinstance(exc, OSError) and exc.filename:
-        err.print(f"Error: {exc.filename}: {exc.strerror or type(exc).__name__}", markup=False, style="red")
+        print_err(f"Error: {exc.filename}: {exc.strerror or type(exc).__name__}", style="red")
         return 1
     import traceback
 
@@ -41,10 +41,9 @@ def report_error(exc: BaseException) -> int:
     # No message text: it could quote interview content. Type and place are enough to report it.
     tb = traceback.extract_tb(exc.__traceback__)
     where = next((f"{Path(f.filename).name}:{f.lineno}" for f in reversed(tb) if "grondmotief" in f.filename), "?")
-    err.print(
+    print_err(
         f"Error: internal error ({type(exc).__name__} at {where}). Please report it; "
         "GRONDMOTIEF_DEBUG=1 shows the traceback.",
-        markup=False,
         style="red",
     )
     return 1
@@ -102,7 +101,7 @@ class WrappedGroup(TyperGroup):
         return list(self.commands)
 
 
-app = typer.Typer(
+_root = typer.Typer(
     name="grondmotief",
     cls=WrappedGroup,
     help="Code Dutch interview transcripts with a codebook, review suggestions in the terminal, "
@@ -123,7 +122,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_root.callback()
 def root(
     ctx: typer.Context,
     study: Annotated[
@@ -146,22 +145,57 @@ def root(
     ctx.obj = {"study": study}
 
 
-def _register_all() -> None:
-    import grondmotief.cli as pkg
+# Which cmd_*.py module(s) register each command, so a command imports only its own module (a
+# quarter of `find`'s start-up was importing the others, issue 14). A test checks it names every
+# command the whole app has; a command missing here would only be slower (the whole app answers).
+MODULES: dict[str, tuple[str, ...]] = {
+    "init": ("cmd_study",),
+    "check": ("cmd_study",),
+    "import": ("cmd_import",),
+    "code": ("cmd_code",),
+    "status": ("cmd_code",),
+    "suggest": ("cmd_suggest",),
+    "tally": ("cmd_analysis",),
+    "crosstab": ("cmd_analysis",),
+    "quote": ("cmd_quote",),
+    "find": ("cmd_find",),
+    "words": ("cmd_words",),
+    "saturation": ("cmd_saturation",),
+    "agree": ("cmd_agree",),
+    "export": ("cmd_export",),
+    "report": ("cmd_report",),
+    "codebook": ("cmd_codebook", "cmd_codebook_edit"),
+}
+_whole: list[typer.Typer] = []  # the root with every command, made on first use
 
-    # A listing of the package folder, not pkgutil: importing pkgutil costs a quick command ~10 ms.
-    modules = sorted(
-        name[:-3]
-        for folder in pkg.__path__
-        for name in os.listdir(folder)
-        if name.startswith("cmd_") and name.endswith(".py")
-    )
-    loaded = [importlib.import_module(f"grondmotief.cli.{name}") for name in modules]
+
+def _register(target: typer.Typer, names: list[str]) -> None:
+    loaded = [importlib.import_module(f"grondmotief.cli.{name}") for name in names]
     for module in sorted(loaded, key=lambda m: getattr(m, "ORDER", 100)):
-        module.register(app)
+        module.register(target)
 
 
-_register_all()
+def whole_app() -> typer.Typer:
+    """The root with every cmd_*.py registered: for --help, completion, docs and unknown commands."""
+    if not _whole:
+        import grondmotief.cli as pkg
+
+        # A listing of the package folder, not pkgutil: importing pkgutil costs a quick command ~10 ms.
+        modules = sorted(
+            name[:-3]
+            for folder in pkg.__path__
+            for name in os.listdir(folder)
+            if name.startswith("cmd_") and name.endswith(".py")
+        )
+        _register(_root, modules)
+        _whole.append(_root)
+    return _whole[0]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # `from grondmotief.cli.app import app`: the whole app, as before
+        return whole_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _invoked(argv: list[str]) -> str | None:
@@ -184,22 +218,24 @@ def only(name: str | None) -> typer.Typer:
     """The app with just the command (or command group) `name`, when there is one by that name.
 
     Typer builds every command's options from its signature before running one (a third of
-    `tally`'s start-up, issue 14); a command runs the same with its siblings left out. Anything
-    else (no name, an unknown one, --help of the whole app) gets the whole app.
+    `tally`'s start-up, issue 14), and importing every cmd_*.py costs as much again; a command runs
+    the same with its siblings left out. Anything else (no name, an unknown one, --help of the
+    whole app) gets the whole app.
     """
     from typer.main import get_command_name, solve_typer_info_defaults
 
-    commands = [
+    if name is None or name not in MODULES:
+        return whole_app()
+    pruned = copy.copy(_root)
+    pruned.registered_commands = []
+    pruned.registered_groups = []
+    _register(pruned, list(MODULES[name]))
+    pruned.registered_commands = [
         c
-        for c in app.registered_commands
+        for c in pruned.registered_commands
         if (c.name or get_command_name(c.callback.__name__)) == name  # type: ignore[union-attr]
     ]
-    groups = [g for g in app.registered_groups if solve_typer_info_defaults(g).name == name]
-    if name is None or not (commands or groups):
-        return app
-    pruned = copy.copy(app)
-    pruned.registered_commands = commands
-    pruned.registered_groups = groups
+    pruned.registered_groups = [g for g in pruned.registered_groups if solve_typer_info_defaults(g).name == name]
     return pruned
 
 
@@ -210,7 +246,7 @@ def main() -> None:
     gc.set_threshold(50_000, 20, 100)
     completing = any(k.startswith("_GRONDMOTIEF_COMPLETE") for k in os.environ)  # completion sees everything
     try:
-        (app if completing else only(_invoked(sys.argv[1:])))()
+        (whole_app() if completing else only(_invoked(sys.argv[1:])))()
     except BaseException as exc:  # errors outside a command (e.g. while parsing)
         if isinstance(exc, SystemExit):
             raise

@@ -51,7 +51,9 @@ def report(
     """
     from grondmotief.report.render import changes, is_packaged_source, render_report, template_sources, write_report
 
-    s = open_study(ctx, study)
+    # Reads the study's sources only. A refused template leaves nothing written, not even the
+    # quick-start cache: that is saved once the chapters are written or compared.
+    s = open_study(ctx, study, quick=True, save_quick=False)
     if list_templates:
         # In grondmotief's own checkout the study's templates/ is where the packaged defaults come from.
         own = " (the packaged default: this study is grondmotief's source tree)" if is_packaged_source(s) else ""
@@ -69,6 +71,7 @@ def report(
         )
     if check:
         stale = changes(s, rendered)
+        s.save_quick_cache()
         for ch in stale:
             info(f"stale: {ch.path} ({'missing' if ch.status == 'new' else 'would change'})")
             if ch.diff:
@@ -87,6 +90,7 @@ def report(
         return
     warn_orphans(rendered.orphaned)
     written = write_report(s, rendered)
+    s.save_quick_cache()
     for ch in written:
         info(f"wrote {ch.path}")
     info(f"{len(rendered.files)} file(s) in {s.rel(s.chapters_dir)}/, {len(written)} changed")

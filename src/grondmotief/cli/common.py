@@ -71,14 +71,18 @@ def format_opt(default: Fmt, *choices: Fmt) -> object:
     return typer.Option("--format", "-f", help=f"Output format: {names}.", case_sensitive=False)
 
 
-def open_study(ctx: typer.Context, study: Path | None, *, strict: bool = True, quick: bool = False) -> Study:
-    """The study of --study (here or on the root command). `quick`: a read-only command, which
-    reads validated files through the quick-start cache (quickcache.py) and writes it back when done."""
+def open_study(
+    ctx: typer.Context, study: Path | None, *, strict: bool = True, quick: bool = False, save_quick: bool = True
+) -> Study:
+    """The study of --study (here or on the root command). `quick`: a command that leaves the
+    study's sources as they are (it may write chapters/), which reads validated files through the
+    quick-start cache (quickcache.py) and writes it back when done (`save_quick`), or, when not
+    `save_quick`, when it calls `Study.save_quick_cache` itself."""
     from grondmotief.study.folder import Study
 
     chosen = study or ((ctx.find_root().obj or {}).get("study") if ctx else None)
     s = Study.open(chosen, strict=strict, quick=quick)
-    if quick and ctx is not None:
+    if quick and save_quick and ctx is not None:
         ctx.call_on_close(s.save_quick_cache)
     if s.recovered:
         from grondmotief.cli.console import warn

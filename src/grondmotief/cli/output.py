@@ -78,9 +78,14 @@ def render(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: Fmt, 
 
 def emit(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: Fmt, *, title: str | None = None) -> None:
     if fmt == Fmt.table:
+        from grondmotief.cli.plain_table import try_print
+
+        cells = [[_cell(r.get(c.key)) for c in columns] for r in rows]
+        if try_print(cells, columns, title=title):  # into a pipe or file, where rich adds nothing
+            return
         from grondmotief.cli.console import out
         from grondmotief.cli.tables import print_table
 
-        print_table(out, [[_cell(r.get(c.key)) for c in columns] for r in rows], columns, title=title)
+        print_table(out, cells, columns, title=title)
         return
     sys.stdout.write(render(rows, columns, fmt, title=title))

@@ -18,6 +18,8 @@ from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
+from grondmotief.cli.plain_table import boxed_width, compact_width, share_out
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -30,16 +32,6 @@ def _longest_line(text: str) -> int:
 
 def _longest_word(text: str) -> int:
     return max((cell_len(w) for w in text.split()), default=0)
-
-
-def boxed_width(widths: Sequence[int]) -> int:
-    """Width of rich's boxed table: one space of padding each side and a rule per column, one more."""
-    return sum(widths) + 3 * len(widths) + 1
-
-
-def compact_width(widths: Sequence[int]) -> int:
-    """Width without vertical rules and edges: two spaces between columns."""
-    return sum(widths) + 2 * max(len(widths) - 1, 0)
 
 
 def print_table(
@@ -66,23 +58,11 @@ def print_table(
         return
     least = [max(_longest_word(h), *(_longest_word(r[i]) for r in cells), 0) for i, h in enumerate(shorts)]
     if compact_width(least) <= width:
-        widths = _share_out(least, short, width - compact_width(least))
+        widths = share_out(least, short, width - compact_width(least))
         console.print(_table(cells, columns, shorts, boxed=False, title=title, widths=widths))
         _legend(console, columns)
         return
     _vertical(console, cells, titles, title=title)
-
-
-def _share_out(least: list[int], natural: list[int], spare: int) -> list[int]:
-    """Give the spare columns to the columns that wrap, in proportion to what each lacks."""
-    widths = list(least)
-    lacking = [n - m for m, n in zip(least, natural, strict=True)]
-    total = sum(lacking)
-    if total <= 0:
-        return widths
-    for i, lack in enumerate(lacking):
-        widths[i] += min(lack, spare * lack // total)
-    return widths
 
 
 def _table(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import threading
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -349,7 +348,6 @@ def _read_meta(path: Path) -> dict[str, Any]:
 
 
 def _dist_version(dist: str) -> str | None:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
+    from grondmotief.core.dists import version  # importlib.metadata's answer, without its import
+
+    return version(dist)

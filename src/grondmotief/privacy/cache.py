@@ -14,10 +14,13 @@ import json
 import zlib
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grondmotief.core.cachefile import digest, segment_key, write_atomic
-from grondmotief.privacy.detector import NameLists, scan_text
 from grondmotief.privacy.finding import Finding
+
+if TYPE_CHECKING:
+    from grondmotief.privacy.detector import NameLists
 
 MAGIC = b"GMPII1\n"
 
@@ -35,12 +38,9 @@ def _detector_digest() -> str:
 
 
 def _wordfreq_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from grondmotief.core.dists import version  # importlib.metadata's answer, without its import
 
-    try:
-        return version("wordfreq")
-    except PackageNotFoundError:
-        return ""
+    return version("wordfreq") or ""
 
 
 class ScanCache:
@@ -69,6 +69,8 @@ class ScanCache:
         if hit is not None:
             with contextlib.suppress(TypeError, ValueError):
                 return [Finding(str(k), int(s), int(e)) for k, s, e in hit]  # type: ignore[call-overload]
+        from grondmotief.privacy.detector import scan_text  # a cache miss: the detector's lists load
+
         found = scan_text(text, self.privacy)
         self.entries[key] = [[f.kind, f.start, f.end] for f in found]
         self.changed = True

@@ -6,11 +6,10 @@ Findings name the kind and place of what was found, never the text itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import lru_cache
 from typing import Protocol
 
-from grondmotief.privacy.finding import Finding
+from grondmotief.privacy.finding import Finding, kinds  # noqa: F401 - kinds re-exported
 
 _MONTHS = r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|jan|feb|mrt|apr|jun|jul|aug|sep|sept|okt|nov|dec)\.?"
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
@@ -134,7 +133,3 @@ def _forbidden(names: tuple[str, ...]) -> list[re.Pattern[str]]:
         if parts:
             out.append(re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, parts)) + r"(?!\w)", re.IGNORECASE))
     return out
-
-
-def kinds(findings: Iterable[Finding]) -> str:
-    return ", ".join(sorted({f.kind for f in findings}))

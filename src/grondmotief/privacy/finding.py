@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -10,3 +11,7 @@ class Finding:
     kind: str
     start: int
     end: int
+
+
+def kinds(findings: Iterable[Finding]) -> str:
+    return ", ".join(sorted({f.kind for f in findings}))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from grondmotief.analysis.tallies import CodedPassages, case_of, citation_key
 from grondmotief.core.errors import UsageProblem
-from grondmotief.privacy.detector import kinds, scan_text
+from grondmotief.privacy.finding import kinds
 from grondmotief.study.folder import Study
 from grondmotief.study.transcripts import Segment, Transcript
 
@@ -219,11 +219,10 @@ def screen(
     quotes: Iterable[Quote], study: Study, *, allow_flagged: bool = False, withheld: list[Withheld] | None = None
 ) -> Iterator[Quote]:
     """Yield the quotes that are safe to print; note the others (id and kinds, never text) in `withheld`."""
-    privacy = study.settings.privacy
     for q in quotes:
-        found = scan_text(q.text, privacy)
+        found = study.scan(q.text)
         if q.context:
-            found += scan_text(q.context, privacy)
+            found += study.scan(q.context)
         if found and not allow_flagged:
             if withheld is not None:
                 withheld.append(Withheld(q.id, kinds(found)))

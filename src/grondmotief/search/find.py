@@ -62,12 +62,11 @@ class Found:
 
 
 def find(study: Study, query: Query, selection: Selection, *, width: int = 40, allow_flagged: bool = False) -> Found:
-    from grondmotief.privacy.detector import kinds, scan_text
+    from grondmotief.privacy.finding import kinds
     from grondmotief.report.quotes import attribution
 
     reader = PassageReader(study)
     matcher = reader.matcher(query)
-    privacy = study.settings.privacy
     hits: list[Hit] = []
     withheld: list[tuple[str, str]] = []
     searched = 0
@@ -85,7 +84,7 @@ def find(study: Study, query: Query, selection: Selection, *, width: int = 40, a
                 continue
             lines = [kwic(seg.text, m, width) for m in got]
             if not allow_flagged:
-                flagged = [f for line in lines for f in scan_text(line.plain(), privacy)]
+                flagged = [f for line in lines for f in study.scan(line.plain())]
                 if flagged:
                     withheld.append((seg.id, kinds(flagged)))
                     continue

@@ -7,12 +7,14 @@ then) and its cache written, so the next search is warm. Results caches are left
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from grondmotief.study.folder import Study
 from grondmotief.study.transcripts import Segment
+from grondmotief.suggest.parse_lists import LIST_TOKENS, is_lists
 
 if TYPE_CHECKING:
     from grondmotief.search.query import Matcher, Query, Term
@@ -43,6 +45,7 @@ class PassageReader:
         self.study = study
         self.engine = Engine(study, None, use_model=False)
         self.parsed_transcripts = 0  # how many had to be parsed (a cold or partly cold cache)
+        self._list_tokens = 0  # tokens read as Python arrays so far (parse_lists.py)
         self._terms: dict[str, object] | None = None
         self._terms_path = study.cache_dir / "search" / "terms.bin"
         from grondmotief.core import cachefile as cache
@@ -62,7 +65,11 @@ class PassageReader:
                 parsed = None
                 if parse:
                     before = eng.stats.parsed_transcripts
-                    parsed, _ = eng.ensure_parsed(f)
+                    # A small study's tokens are walked in Python sooner than numpy is imported.
+                    lists = self._list_tokens < LIST_TOKENS and "numpy" not in sys.modules
+                    parsed, _ = eng.ensure_parsed(f, lists=lists)
+                    if is_lists(parsed):
+                        self._list_tokens += len(parsed.lemma)
                     self.parsed_transcripts += eng.stats.parsed_transcripts - before
                 if f.changed:
                     f.cache.save(eng.writer)

@@ -57,18 +57,20 @@ def word_counts(
         assert parsed is not None
         group = str(study.transcripts[tp.transcript].attributes.get(compare, "(none)")) if compare else ""
         ids = {s.id for s in segs}
+        counted = [key(x) for x in parsed.strings]  # per string of this transcript: its word, or None
         for seg, k in zip(tp.segments, tp.keys, strict=True):
-            if seg.id not in ids:
+            sid = seg.id
+            if sid not in ids:
                 continue
             n_pass += 1
             lo, hi = parsed.span(k) or (0, 0)
-            for li in parsed.lemma[lo:hi].tolist():
-                w = key(parsed.strings[li])
-                if w is None:
-                    continue
+            found = [w for li in parsed.lemma[lo:hi].tolist() if (w := counted[li]) is not None]
+            if found:
+                group_tokens[group] = group_tokens.get(group, 0) + len(found)
+            for w in found:
                 occ[(group, w)] = occ.get((group, w), 0) + 1
-                group_tokens[group] = group_tokens.get(group, 0) + 1
-                df.setdefault(w, set()).add(seg.id)
+            for w in set(found):
+                df.setdefault(w, set()).add(sid)
                 cases.setdefault(w, set()).add(tp.transcript)
     total = sum(group_tokens.values())
     per_word: dict[str, int] = {}

@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from grondmotief.core.errors import (
     CodingsError,
@@ -25,6 +25,7 @@ from grondmotief.study.settings import SETTINGS_FILE, load_settings
 from grondmotief.study.transcripts import Segment, Transcript, load_all, parse_segment_ref
 
 if TYPE_CHECKING:
+    from grondmotief.privacy.finding import Finding
     from grondmotief.study.codings import Decision
     from grondmotief.study.front_matter import MetaFinding
     from grondmotief.study.quickcache import QuickCache
@@ -69,6 +70,7 @@ class Study:
     withheld_front_matter: list[MetaFinding] = field(default_factory=list)
     # Read-only quick commands read validated files through the quick-start cache (quickcache.py).
     quick: QuickCache | None = None
+    _scans: Any = field(default=None, repr=False)  # quick commands' personal-data scan cache
 
     @classmethod
     def open(cls, explicit: Path | str | None = None, *, strict: bool = True, quick: bool = False) -> Study:
@@ -177,8 +179,22 @@ class Study:
         from grondmotief.study.front_matter import withhold_front_matter
 
         # Whatever prints a title or attribute reads it from here, so flagged values are withheld once.
-        self.withheld_front_matter = withhold_front_matter(transcripts, self.settings.privacy)
+        self.withheld_front_matter = withhold_front_matter(transcripts, self.settings.privacy, self.scan)
         return {t.id: t for t in transcripts}
+
+    def scan(self, text: str) -> list[Finding]:
+        """The personal-data detector on `text`, with the study's privacy settings. Quick commands
+        read what it found from the scan cache (privacy/cache.py, which `check` fills), saving the
+        detector's name lists from loading; what they scan anew is stored when they are done."""
+        if self.quick is None:
+            from grondmotief.privacy.detector import scan_text
+
+            return scan_text(text, self.settings.privacy)
+        if self._scans is None:
+            from grondmotief.privacy.cache import ScanCache
+
+            self._scans = ScanCache(self.settings.privacy, self.cache_dir)
+        return self._scans.scan(text)  # type: ignore[no-any-return]
 
     def transcript(self, tid: str, option: str | None = None) -> Transcript:
         """The transcript a user named; an unknown id is a usage error with the nearest ids."""
@@ -243,6 +259,8 @@ class Study:
         """Write back what this run validated (quick commands call it when done)."""
         if self.quick is not None:
             self.quick.save()
+        if self._scans is not None:
+            self._scans.save()
 
     def decisions(self, coders: list[str] | None = None, *, strict: bool = True) -> list[Anchoring]:
         """Decisions of the given coders (default: all), anchored to the current transcripts.

@@ -8,12 +8,12 @@ are loaded for use, and `check` names its file and line. A false positive is lis
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from grondmotief.core.errors import Problem
-from grondmotief.privacy.detector import kinds, scan_text
+from grondmotief.privacy.finding import Finding, kinds
 
 if TYPE_CHECKING:
     from grondmotief.study.settings import PrivacySettings
@@ -40,10 +40,20 @@ def _values(t: Transcript) -> Iterable[tuple[str, str]]:
         yield "notes", t.meta.notes
 
 
-def scan_front_matter(t: Transcript, privacy: PrivacySettings) -> list[MetaFinding]:
+Scan = Callable[[str], list[Finding]]
+
+
+def scan_front_matter(t: Transcript, privacy: PrivacySettings, scan: Scan | None = None) -> list[MetaFinding]:
+    """`scan`: the detector with these privacy settings, e.g. through the scan cache (default: run it)."""
+    if scan is None:
+        from grondmotief.privacy.detector import scan_text
+
+        def scan(text: str) -> list[Finding]:
+            return scan_text(text, privacy)
+
     out = []
     for name, value in _values(t):
-        found = scan_text(value, privacy)
+        found = scan(value)
         if found:
             out.append(MetaFinding(t.id, name, t.meta_lines.get(name), kinds(found)))
     return out
@@ -61,14 +71,16 @@ def front_matter_problems(label: str, t: Transcript, privacy: PrivacySettings) -
     ]
 
 
-def withhold_front_matter(transcripts: Iterable[Transcript], privacy: PrivacySettings) -> list[MetaFinding]:
+def withhold_front_matter(
+    transcripts: Iterable[Transcript], privacy: PrivacySettings, scan: Scan | None = None
+) -> list[MetaFinding]:
     """Replace flagged values in place (kept in `withheld_meta`, never the value itself).
 
     Flagged values of one attribute become "(withheld 1)", "(withheld 2)", … in the order of the
     values, so `tally --by` still tells distinct cases apart without showing them.
     """
     ts = list(transcripts)
-    findings = [f for t in ts for f in scan_front_matter(t, privacy)]
+    findings = [f for t in ts for f in scan_front_matter(t, privacy, scan)]
     if not findings:
         return []
     by_id = {t.id: t for t in ts}

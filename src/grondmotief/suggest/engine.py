@@ -394,13 +394,18 @@ class Engine:
             self._by_path = {t.path: t for t in loaded.values()}
         return self._by_path
 
-    def ensure_parsed(self, f: OpenFile, docs_for: set[str] | None = None) -> tuple[Parsed, dict[str, Any]]:
+    def ensure_parsed(
+        self, f: OpenFile, docs_for: set[str] | None = None, *, lists: bool = False
+    ) -> tuple[Parsed, dict[str, Any]]:
         """Parsed tokens for every coded segment of `f`, from the cache where possible (only
-        segments whose text is new are parsed); live Docs for the segments in `docs_for`."""
-        old = f.cache.parsed(self.pipeline_version)
+        segments whose text is new are parsed); live Docs for the segments in `docs_for`.
+        `lists`: a fully cached transcript as Python arrays, without numpy (parse_lists.py)."""
+        old = f.cache.parsed(self.pipeline_version, lists=lists)
         missing = {k for k in f.keys if old is None or old.span(k) is None} | (docs_for or set())
         if not missing and old is not None:
             return old, {}
+        if lists and old is not None:  # the builder below reuses the cached part with numpy
+            old = f.cache.parsed(self.pipeline_version)
         from grondmotief.suggest.parse import Builder
 
         builder = Builder()

@@ -8,16 +8,18 @@ that hit something are visited in Python.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from grondmotief.nlp.wordlists import words
-from grondmotief.suggest.parse import Parsed
+from grondmotief.suggest.parse_lists import is_lists
 from grondmotief.suggest.results import HEAD, KEYWORD, LOOSE, PATTERN, PHRASE, RANK, SPLIT, STEM, Evidence
 from grondmotief.suggest.rules import Rule, Word, fold
+
+if TYPE_CHECKING:
+    from grondmotief.suggest.parse import Parsed
 
 GAP = 3  # a loose phrase may spread over its own length plus this many tokens
 BOUNDARY = frozenset({".", "!", "?", ";", ":", "…"})
@@ -217,11 +219,9 @@ class KeywordMatcher:
 
         One pass over the transcript's hit tokens (usually a few per cent of all tokens)."""
         parsed = table.parsed
-        hit = np.flatnonzero(table.mask)
-        if not len(hit):
+        hit_list, cut = table.hits, table.cut  # hits of segment si: hit_list[cut[si]:cut[si + 1]]
+        if not hit_list:
             return {}
-        cut = np.searchsorted(hit, parsed.bounds).tolist()  # hits of segment si: hit[cut[si]:cut[si + 1]]
-        hit_list = hit.tolist()
         bounds = parsed.bounds.tolist()
         keys, strings, rules, anchor = parsed.keys, parsed.strings, self.rules, self.anchor
         L, W, S, E = table.L, table.W, table.S, table.E
@@ -417,29 +417,46 @@ def _alternation(words: set[str] | frozenset[str], end: str) -> re.Pattern[str] 
 
 class TranscriptHits:
     """Which tokens of one Parsed hit any rule, as Python lists for the matcher's token walk
-    (indexing numpy arrays one element at a time is several times slower)."""
+    (indexing numpy arrays one element at a time is several times slower). A Parsed read as
+    lists (suggest/parse_lists.py, a small study's search) is done in Python, without numpy."""
 
     def __init__(self, matcher: KeywordMatcher, parsed: Parsed) -> None:
         self.parsed = parsed
         self.matcher = matcher
         self.L, self.W = parsed.lemma.tolist(), parsed.lower.tolist()
         self.S, self.E = parsed.starts.tolist(), parsed.ends.tolist()
+        self._lists = is_lists(parsed)
+        self.hits: list[int]  # the tokens that hit, in order
+        self.cut: list[int]  # hits of segment si: hits[cut[si]:cut[si + 1]]
+        if self._lists:
+            flags = matcher.flags
+            self._rows = [flags(s) for s in parsed.strings]  # bools already
+            rows = self._rows
+            self.hits = [t for t, (li, wi) in enumerate(zip(self.L, self.W, strict=True)) if rows[li][0] or rows[wi][1]]
+            self.cut = [bisect_left(self.hits, b) for b in parsed.bounds.tolist()]
+            return
+        import numpy as np
+
         if parsed.flags is not None:  # fresh from the pipeline: flags came with the hashes
             bits = parsed.flags
         else:
             flags = matcher.flags
             bits = np.array([flags(s) for s in parsed.strings], dtype=bool).reshape(-1, matcher.N_FLAGS)
         self._bits = bits
-        if len(parsed.strings):
-            self.mask = bits[:, 0][parsed.lemma] | bits[:, 1][parsed.lower]
-        else:
-            self.mask = np.zeros(0, dtype=bool)
+        no_strings = np.zeros(0, dtype=bool)
+        mask = bits[:, 0][parsed.lemma] | bits[:, 1][parsed.lower] if len(parsed.strings) else no_strings
+        hit = np.flatnonzero(mask)
+        self.hits = hit.tolist()
+        self.cut = np.searchsorted(hit, parsed.bounds).tolist()
 
     @cached_property
     def member(self) -> list[bool]:
         """Per token: can it fill a word of some phrase (as lemma or form)?"""
         if not len(self.parsed.strings):
             return []
+        if self._lists:
+            rows = self._rows
+            return [rows[li][2] or rows[wi][2] for li, wi in zip(self.L, self.W, strict=True)]
         m = self._bits[:, 2]
         return (m[self.parsed.lemma] | m[self.parsed.lower]).tolist()  # type: ignore[no-any-return]
 
@@ -448,10 +465,10 @@ class TranscriptHits:
         """Per token: does it end a sentence (. ! ? ; : …)?"""
         if not len(self.parsed.strings):
             return []
+        if self._lists:
+            rows = self._rows
+            return [rows[wi][3] for wi in self.W]
         return self._bits[:, 3][self.parsed.lower].tolist()  # type: ignore[no-any-return]
-
-    def hit_tokens(self, lo: int, hi: int) -> np.ndarray:
-        return lo + np.flatnonzero(self.mask[lo:hi])
 
 
 def pattern_evidence(

@@ -19,8 +19,7 @@ from typing import Any
 import numpy as np
 
 from grondmotief.core.cachefile import segment_key  # noqa: F401 - re-exported
-
-FORMAT = 2
+from grondmotief.suggest.parse_lists import FORMAT
 
 
 @dataclass

@@ -157,12 +157,18 @@ class TranscriptCache:
         self.results_raw = json.dumps(entries, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
     # Parsed --------------------------------------------------------------------
-    def parsed(self, pipeline_version: str) -> Parsed | None:
-        from grondmotief.suggest.parse import Parsed
-
+    def parsed(self, pipeline_version: str, *, lists: bool = False) -> Parsed | None:
+        """The cached tokens; `lists`: as Python arrays, without numpy (suggest/parse_lists.py)."""
         if self.pipeline != pipeline_version or not isinstance(self.parsed_head, dict):
             return None
         try:
+            if lists:
+                from grondmotief.suggest import parse_lists
+
+                if parse_lists.USABLE:
+                    return parse_lists.from_bytes(self.parsed_head, self.parsed_raw)  # type: ignore[return-value]
+            from grondmotief.suggest.parse import Parsed
+
             return Parsed.from_bytes(self.parsed_head, self.parsed_raw)
         except (KeyError, TypeError, ValueError, UnicodeDecodeError):
             return None
