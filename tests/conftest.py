@@ -57,8 +57,15 @@ def foundation_study(tmp_path: Path) -> Path:
     return dest
 
 
+@pytest.fixture(scope="session")
+def _user_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("user-cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolate_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolate_env(monkeypatch: pytest.MonkeyPatch, _user_cache: Path) -> None:
+    # The codebook cache (suggest/seed_cache.py) in a folder of this test session, not ~/.cache.
+    monkeypatch.setenv("GRONDMOTIEF_CACHE_HOME", str(_user_cache))
     monkeypatch.delenv("GRONDMOTIEF_STUDY", raising=False)
     monkeypatch.delenv("GRONDMOTIEF_CODER", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")

@@ -59,8 +59,8 @@ def test_bulk_models_give_the_per_passage_suggestions(make, tmp_path: Path, monk
 
 
 def test_training_on_feature_numbers_gives_the_same_coefficients() -> None:
-    from grondmotief.suggest.model import train
-    from grondmotief.suggest.model_batch import FeatureIndex, ModelBatch, train_indexed
+    from grondmotief.suggest.model import train, train_indexed
+    from grondmotief.suggest.model_batch import FeatureIndex, ModelBatch
 
     rows = [{"a", "b"}, {"b", "c:xyz"}, {"d"}, {"a", "d", "h:e"}, set(), {"c:xyz", "e"}]
     labels = [1, 1, 0, 1, 0, 0]

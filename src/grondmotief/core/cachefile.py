@@ -140,3 +140,28 @@ class Writer:
 def safe_name(transcript_id: str) -> str:
     # Transcript ids are already [A-Za-z0-9_-]; keep file names that way on every filesystem.
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in transcript_id)
+
+
+def user_cache_dir() -> Path | None:
+    """The user-level cache for what depends only on a codebook, shared by every study that uses
+    it: $GRONDMOTIEF_CACHE_HOME, else $XDG_CACHE_HOME/grondmotief, else ~/.cache/grondmotief.
+    GRONDMOTIEF_CACHE_HOME set but empty: none (the study's own cache is used instead)."""
+    own = os.environ.get("GRONDMOTIEF_CACHE_HOME")
+    if own is not None:
+        return Path(own).expanduser() if own.strip() else None
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    try:
+        base = Path(xdg) if xdg else Path.home() / ".cache"
+    except RuntimeError:  # no home directory
+        return None
+    return base / "grondmotief"
+
+
+def prune(folder: Path, pattern: str, keep: int) -> None:
+    """Remove all but the `keep` most recently written files matching `pattern` (best effort):
+    every edit of a codebook writes new entries, and the old ones are never read again."""
+    with contextlib.suppress(OSError):
+        found = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in found[keep:]:
+            with contextlib.suppress(OSError):
+                old.unlink()

@@ -155,17 +155,79 @@ class Engine:
 
     @cached_property
     def model_batch(self) -> ModelBatch | None:
-        """Every model in one ModelBatch (None without models)."""
+        """Every model in one ModelBatch (None without models). Without decisions the models are
+        the seed's alone: read from the codebook cache when trained before (see seed_cache)."""
+        from grondmotief.suggest import seed_cache
+        from grondmotief.suggest.model_batch import ModelBatch
+
+        seed_only = self.model_on and self.seed_on and self.examples is None
+        key = ""
+        if seed_only:
+            from grondmotief.suggest.model import MIN_DF, MODEL, C
+
+            key = cache.digest("seed-models", self.seed_key, MODEL, C, MIN_DF)
+            got = seed_cache.read(self.seed_dir, "models", key)
+            batch = None if got is None else ModelBatch.from_bytes(*got)
+            if batch is not None:
+                self.stats.seed_cached += 1
+                self._note_missing_passages()
+                return batch
         models = self.models
         if not models:
             return None
-        from grondmotief.suggest.model_batch import ModelBatch
+        batch = ModelBatch.of(models)
+        if seed_only:
+            seed_cache.write(self.seed_dir, "models", key, *batch.to_bytes())
+        return batch
 
-        return ModelBatch.of(models)
+    @cached_property
+    def seed_dir(self) -> Path:
+        """Where the codebook cache lives: the user-level cache, else the study's."""
+        return cache.user_cache_dir() or self.dir
+
+    @cached_property
+    def seed_key(self) -> str:
+        """Everything the seed texts and their features are made of (see seed_cache)."""
+        from grondmotief.suggest import seed_cache
+
+        try:
+            codebook = self.study.codebook_path.read_bytes()
+        except OSError:
+            codebook = b""
+        return cache.digest(
+            "seed",
+            codebook,
+            self.rules_fp,
+            self.passages_digest,
+            self.gates,
+            PASSAGE_WEIGHT,
+            NGRAM,
+            self.pipeline_version,
+            seed_cache.code_fingerprint(__file__),
+        )
+
+    def _note_missing_passages(self) -> None:
+        path = self.codebook.passages_path
+        if path is not None and not path.is_file():
+            _ = self.passages  # says so in stats.notes
 
     @cached_property
     def seed(self) -> Any:
-        """The codebook's own texts as labelled examples (see model.Seed)."""
+        """The codebook's own texts as labelled examples (see model.Seed), from the codebook
+        cache when this codebook was seen before (see seed_cache)."""
+        from grondmotief.suggest import seed_cache
+
+        got = seed_cache.read(self.seed_dir, "seed", self.seed_key)
+        seed = None if got is None else seed_cache.seed_from_bytes(*got)
+        if seed is not None:
+            self.stats.seed_cached += 1
+            self._note_missing_passages()
+            return seed
+        seed = self._make_seed()
+        seed_cache.write(self.seed_dir, "seed", self.seed_key, *seed_cache.seed_to_bytes(seed))
+        return seed
+
+    def _make_seed(self) -> Any:
         from grondmotief.suggest.model import Seed, gate_id, passage_labels, seed_labels
         from grondmotief.suggest.profile import code_texts
 

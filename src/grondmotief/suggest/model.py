@@ -26,11 +26,12 @@ from typing import Any
 
 import numpy as np
 
+from grondmotief.suggest.model_batch import TOP_EVIDENCE, FeatureIndex, fit_indexed
+
 MODEL = "lr5"
 DECISION_WEIGHT = 2.0
 C = 1.0
 MIN_DF = 1  # every lemma seen in training is a feature; L2 keeps one-off words weak
-TOP_EVIDENCE = 3
 
 
 @dataclass
@@ -212,8 +213,6 @@ def train_all(
     code with at least `min_examples` decided positives and as many negatives. `indexed`:
     train on feature numbers (model_batch), as fast as it gets; False: on the strings (the
     reference the tests compare with)."""
-    from grondmotief.suggest.model_batch import FeatureIndex, train_indexed
-
     index = None
     if indexed:
         strings = {f for feats in features.values() for f in feats}
@@ -245,6 +244,15 @@ def train_all(
                 train(code, feats, ys, weights) if index is None else train_indexed(code, index, feats, ys, weights)
             )
     return models
+
+
+def train_indexed(
+    code: str, index: FeatureIndex, rows: list[np.ndarray], labels: list[int], weights: list[float] | None = None
+) -> CodeModel:
+    """`train` on feature numbers of `index`: the same vocabulary, matrix and coefficients."""
+    vocab, clf = fit_indexed(_classifier(), index, rows, labels, weights)
+    n_pos = int(sum(labels))
+    return CodeModel(code, vocab, clf.coef_[0].astype(np.float64), float(clf.intercept_[0]), n_pos, len(labels) - n_pos)
 
 
 def fingerprint_data(examples: Examples, keys: dict[str, str], min_examples: int) -> Any:

@@ -21,8 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from grondmotief.suggest.model import TOP_EVIDENCE, CodeModel, _classifier
-
+TOP_EVIDENCE = 3  # a model's reasons shown per suggestion (model.CodeModel.reasons, ModelBatch.reasons)
 _EMPTY = np.zeros(0, dtype=np.int32)
 
 
@@ -62,21 +61,18 @@ def _csr(rows: list[np.ndarray], columns: np.ndarray | None, n_cols: int) -> Any
     return csr_matrix((data, indices.astype(np.int32, copy=False), indptr), shape=(len(rows), n_cols))
 
 
-def train_indexed(
-    code: str, index: FeatureIndex, rows: list[np.ndarray], labels: list[int], weights: list[float] | None = None
-) -> CodeModel:
-    """`model.train` on feature numbers: the vocabulary is every feature in these rows (MIN_DF 1)."""
+def fit_indexed(
+    clf: Any, index: FeatureIndex, rows: list[np.ndarray], labels: list[int], weights: list[float] | None = None
+) -> tuple[dict[str, int], Any]:
+    """`model.train`'s fit on feature numbers: the vocabulary is every feature in these rows
+    (MIN_DF 1), numbered in string order. Returns the vocabulary and the fitted classifier."""
     used = np.unique(np.concatenate(rows)) if rows and any(len(r) for r in rows) else _EMPTY
     columns = np.full(len(index), -1, dtype=np.int32)
     columns[used] = np.arange(len(used), dtype=np.int32)
     y = np.asarray(labels, dtype=np.int64)
-    clf = _classifier()
     clf.fit(_csr(rows, columns, len(used)), y, sample_weight=None if weights is None else np.asarray(weights))
     strings = index.strings
-    vocab = {strings[g]: i for i, g in enumerate(used.tolist())}
-    return CodeModel(
-        code, vocab, clf.coef_[0].astype(np.float64), float(clf.intercept_[0]), int(y.sum()), int(len(y) - y.sum())
-    )
+    return {strings[g]: i for i, g in enumerate(used.tolist())}, clf
 
 
 @dataclass
@@ -90,7 +86,8 @@ class ModelBatch:
     counts: list[tuple[int, int]]  # per model: (positives, negatives) it was trained on
 
     @classmethod
-    def of(cls, models: dict[str, CodeModel]) -> ModelBatch:
+    def of(cls, models: dict[str, Any]) -> ModelBatch:
+        """From model.CodeModel objects (their vocab, coef, intercept, n_pos, n_neg)."""
         codes = list(models)
         index = FeatureIndex(f for m in models.values() for f in m.vocab)
         weights = np.zeros((len(index), len(codes)), dtype=np.float64)
