@@ -629,6 +629,7 @@ class Engine:
                 resort.add(code)
             lo, hi = parsed.span(key) or (0, 0)
             prof = profiles.get(key, {})
+            first: list[dict[str, int]] = []  # this passage's first-token map, made once (see _reason_evidence)
             entry = []
             for code in order if probs else [c for c in order if c in by_code or c in prof]:
                 evs = by_code.get(code, [])
@@ -655,7 +656,7 @@ class Engine:
                     score = blend(kw, p)
                     source = "suggest:blend" if has_keywords else "suggest:model"
                     if reasons:
-                        evs = evs + self._reason_evidence(reasons[row][code], parsed, lo, hi, text)
+                        evs = evs + self._reason_evidence(reasons[row][code], parsed, lo, hi, text, first)
                     else:
                         evs = evs + self._model_evidence(models[code], parsed, key, text, feats[row])
                 entry.append([code, round(score, 6), round(kw, 6), None if p is None else round(p, 6), source, evs])
@@ -703,28 +704,34 @@ class Engine:
         groups = set(self.study.settings.suggest.compete)
         return {c for c in self.codebook.order if self.codebook.codes[c].group in groups}
 
-    def _reason_evidence(self, reasons: list[str], parsed: Parsed, lo: int, hi: int, text: str) -> list[Evidence]:
-        """_model_evidence from a ModelBatch's reasons: each lemma reason at its first token."""
+    def _reason_evidence(
+        self, reasons: list[str], parsed: Parsed, lo: int, hi: int, text: str, first: list[dict[str, int]]
+    ) -> list[Evidence]:
+        """_model_evidence from a ModelBatch's reasons: each lemma reason at its first token.
+        `first` holds the passage's map folded lemma -> first token once made, for every code."""
         out = []
-        first: dict[str, int] | None = None
         for f in reasons:
             if f.startswith("h:"):
                 continue
-            if first is None:  # folded lemma -> its first token in the passage
-                first = {}
-                fold, memo, strings = rules.fold, self._fold_memo, parsed.strings
-                for t, i in enumerate(parsed.lemma[lo:hi].tolist(), lo):
-                    s = strings[i]
-                    folded = memo.get(s)
-                    if folded is None:
-                        folded = memo[s] = fold(s)
-                    if folded not in first:
-                        first[folded] = t
-            t = first.get(f)
+            if not first:
+                first.append(self._first_tokens(parsed, lo, hi))
+            t = first[0].get(f)
             if t is not None:
                 s, e = int(parsed.starts[t]), int(parsed.ends[t])
                 out.append(Evidence(text[s:e], parsed.strings[parsed.lemma[t]], s, e, f"model:{f}", "model"))
         return out
+
+    def _first_tokens(self, parsed: Parsed, lo: int, hi: int) -> dict[str, int]:
+        first: dict[str, int] = {}
+        fold, memo, strings = rules.fold, self._fold_memo, parsed.strings
+        for t, i in enumerate(parsed.lemma[lo:hi].tolist(), lo):
+            s = strings[i]
+            folded = memo.get(s)
+            if folded is None:
+                folded = memo[s] = fold(s)
+            if folded not in first:
+                first[folded] = t
+        return first
 
     @cached_property
     def _fold_memo(self) -> dict[str, str]:
