@@ -182,8 +182,9 @@ class Engine:
 
     @cached_property
     def seed_dir(self) -> Path:
-        """Where the codebook cache lives: the user-level cache, else the study's."""
-        return cache.user_cache_dir() or self.dir
+        """Where the codebook cache lives: the user-level cache, else a folder of the study's
+        (apart from the per-transcript files, whose names come from transcript ids)."""
+        return cache.user_cache_dir() or self.dir / "codebook"
 
     @cached_property
     def seed_key(self) -> str:
