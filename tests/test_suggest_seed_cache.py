@@ -100,3 +100,23 @@ def test_seed_texts_round_trip() -> None:
     header, payload = seed_to_bytes(seed)
     assert seed_from_bytes(json.loads(json.dumps(header)), payload) == seed
     assert seed_from_bytes(header, payload[:-4]) is None
+
+
+def test_without_a_shared_folder_the_codebook_cache_stays_in_the_study(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By default nothing derived from the codebook's example passages leaves the study folder,
+    and a second run reuses it (also after a transcript changed)."""
+    monkeypatch.delenv("GRONDMOTIEF_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    root = _study(tmp_path / "s")
+    out1, stats = _run(root)
+    assert stats.seed_cached == 0
+    inside = root / ".grondmotief" / "suggest" / "codebook"
+    assert list(inside.glob("seed-*.bin")) and list(inside.glob("models-*.bin"))
+    assert not (tmp_path / "home").exists() and not (tmp_path / "xdg").exists()
+    org02 = root / "interviews" / "org02.md"
+    org02.write_text(org02.read_text(encoding="utf-8") + "\nR: Nog één ding over de subsidie.\n", encoding="utf-8")
+    _, stats = _run(root)
+    assert stats.seed_cached >= 1

@@ -143,18 +143,12 @@ def safe_name(transcript_id: str) -> str:
 
 
 def user_cache_dir() -> Path | None:
-    """The user-level cache for what depends only on a codebook, shared by every study that uses
-    it: $GRONDMOTIEF_CACHE_HOME, else $XDG_CACHE_HOME/grondmotief, else ~/.cache/grondmotief.
-    GRONDMOTIEF_CACHE_HOME set but empty: none (the study's own cache is used instead)."""
-    own = os.environ.get("GRONDMOTIEF_CACHE_HOME")
-    if own is not None:
-        return Path(own).expanduser() if own.strip() else None
-    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    try:
-        base = Path(xdg) if xdg else Path.home() / ".cache"
-    except RuntimeError:  # no home directory
-        return None
-    return base / "grondmotief"
+    """A cache shared by every study, for what depends only on a codebook: $GRONDMOTIEF_CACHE_HOME
+    when set and not empty, else none (each study's own cache). Not ~/.cache by default: the
+    codebook cache holds the lemmas of the codebook's example passages, which may quote
+    interviews, and a study's derived data should stay in the study's folder unless asked."""
+    own = os.environ.get("GRONDMOTIEF_CACHE_HOME", "").strip()
+    return Path(own).expanduser() if own else None
 
 
 def prune(folder: Path, pattern: str, keep: int) -> None:

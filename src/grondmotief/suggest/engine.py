@@ -182,8 +182,8 @@ class Engine:
 
     @cached_property
     def seed_dir(self) -> Path:
-        """Where the codebook cache lives: the user-level cache, else a folder of the study's
-        (apart from the per-transcript files, whose names come from transcript ids)."""
+        """Where the codebook cache lives: a folder of the study's (apart from the per-transcript
+        files, whose names come from transcript ids), or $GRONDMOTIEF_CACHE_HOME to share it."""
         return cache.user_cache_dir() or self.dir / "codebook"
 
     @cached_property
