@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,8 +58,19 @@ def foundation_study(tmp_path: Path) -> Path:
     return dest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The codebook cache (suggest/seed_cache.py) in a folder of this test session, not
+    ~/.cache; session-wide, so that module-scoped fixtures use it too."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GRONDMOTIEF_CACHE_HOME", str(folder))
+        yield folder
+
+
 @pytest.fixture(autouse=True)
-def _isolate_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolate_env(monkeypatch: pytest.MonkeyPatch, _user_cache: Path) -> None:
+    monkeypatch.setenv("GRONDMOTIEF_CACHE_HOME", str(_user_cache))  # also where a test changed it
     monkeypatch.delenv("GRONDMOTIEF_STUDY", raising=False)
     monkeypatch.delenv("GRONDMOTIEF_CODER", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")

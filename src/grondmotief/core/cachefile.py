@@ -140,3 +140,22 @@ class Writer:
 def safe_name(transcript_id: str) -> str:
     # Transcript ids are already [A-Za-z0-9_-]; keep file names that way on every filesystem.
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in transcript_id)
+
+
+def user_cache_dir() -> Path | None:
+    """A cache shared by every study, for what depends only on a codebook: $GRONDMOTIEF_CACHE_HOME
+    when set and not empty, else none (each study's own cache). Not ~/.cache by default: the
+    codebook cache holds the lemmas of the codebook's example passages, which may quote
+    interviews, and a study's derived data should stay in the study's folder unless asked."""
+    own = os.environ.get("GRONDMOTIEF_CACHE_HOME", "").strip()
+    return Path(own).expanduser() if own else None
+
+
+def prune(folder: Path, pattern: str, keep: int) -> None:
+    """Remove all but the `keep` most recently written files matching `pattern` (best effort):
+    every edit of a codebook writes new entries, and the old ones are never read again."""
+    with contextlib.suppress(OSError):
+        found = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in found[keep:]:
+            with contextlib.suppress(OSError):
+                old.unlink()

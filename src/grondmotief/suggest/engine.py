@@ -33,6 +33,7 @@ from grondmotief.suggest.store import TranscriptCache, file_fingerprint
 if TYPE_CHECKING:  # numpy, spaCy and scikit-learn load only when something must be computed
     from grondmotief.suggest.match import KeywordMatcher
     from grondmotief.suggest.model import CodeModel, Examples
+    from grondmotief.suggest.model_batch import ModelBatch
     from grondmotief.suggest.parse import HashTable, Parsed
     from grondmotief.suggest.profile_hits import ProfileHits
 
@@ -49,6 +50,10 @@ PROFILE_EVIDENCE = 3  # the strongest profile words kept per suggestion (the cac
 
 
 class Engine:
+    # Models applied in bulk (model_batch.ModelBatch); False: one model and one passage at a
+    # time, the reference the tests compare the bulk path with.
+    BATCH = True
+
     def __init__(
         self, study: Study, coder: str | None = None, *, use_model: bool | None = None, stats: Stats | None = None
     ) -> None:
@@ -145,11 +150,85 @@ class Engine:
         from grondmotief.suggest.model import gate_id, train_all
 
         codes = list(self.codebook.order) + [gate_id(g) for g in self.gates]
-        return train_all(examples, feats, self.min_examples, codes, self.seed if self.seed_on else None)
+        seed = self.seed if self.seed_on else None
+        return train_all(examples, feats, self.min_examples, codes, seed, indexed=self.BATCH)
+
+    @cached_property
+    def model_batch(self) -> ModelBatch | None:
+        """Every model in one ModelBatch (None without models). Without decisions the models are
+        the seed's alone: read from the codebook cache when trained before (see seed_cache)."""
+        from grondmotief.suggest import seed_cache
+        from grondmotief.suggest.model_batch import ModelBatch
+
+        seed_only = self.model_on and self.seed_on and self.examples is None
+        key = ""
+        if seed_only:
+            from grondmotief.suggest.model import MIN_DF, MODEL, C
+
+            key = cache.digest("seed-models", self.seed_key, MODEL, C, MIN_DF)
+            got = seed_cache.read(self.seed_dir, "models", key)
+            batch = None if got is None else ModelBatch.from_bytes(*got)
+            if batch is not None:
+                self.stats.seed_cached += 1
+                self._note_missing_passages()
+                return batch
+        models = self.models
+        if not models:
+            return None
+        batch = ModelBatch.of(models)
+        if seed_only:
+            seed_cache.write(self.seed_dir, "models", key, *batch.to_bytes())
+        return batch
+
+    @cached_property
+    def seed_dir(self) -> Path:
+        """Where the codebook cache lives: a folder of the study's (apart from the per-transcript
+        files, whose names come from transcript ids), or $GRONDMOTIEF_CACHE_HOME to share it."""
+        return cache.user_cache_dir() or self.dir / "codebook"
+
+    @cached_property
+    def seed_key(self) -> str:
+        """Everything the seed texts and their features are made of (see seed_cache)."""
+        from grondmotief.suggest import seed_cache
+
+        try:
+            codebook = self.study.codebook_path.read_bytes()
+        except OSError:
+            codebook = b""
+        return cache.digest(
+            "seed",
+            codebook,
+            self.rules_fp,
+            self.passages_digest,
+            self.gates,
+            PASSAGE_WEIGHT,
+            NGRAM,
+            self.pipeline_version,
+            seed_cache.code_fingerprint(__file__),
+        )
+
+    def _note_missing_passages(self) -> None:
+        path = self.codebook.passages_path
+        if path is not None and not path.is_file():
+            _ = self.passages  # says so in stats.notes
 
     @cached_property
     def seed(self) -> Any:
-        """The codebook's own texts as labelled examples (see model.Seed)."""
+        """The codebook's own texts as labelled examples (see model.Seed), from the codebook
+        cache when this codebook was seen before (see seed_cache)."""
+        from grondmotief.suggest import seed_cache
+
+        got = seed_cache.read(self.seed_dir, "seed", self.seed_key)
+        seed = None if got is None else seed_cache.seed_from_bytes(*got)
+        if seed is not None:
+            self.stats.seed_cached += 1
+            self._note_missing_passages()
+            return seed
+        seed = self._make_seed()
+        seed_cache.write(self.seed_dir, "seed", self.seed_key, *seed_cache.seed_to_bytes(seed))
+        return seed
+
+    def _make_seed(self) -> Any:
         from grondmotief.suggest.model import Seed, gate_id, passage_labels, seed_labels
         from grondmotief.suggest.profile import code_texts
 
@@ -213,20 +292,33 @@ class Engine:
         return self._lemma_features(parsed.strings[i] for i in set(parsed.lemma[span[0] : span[1]].tolist()))
 
     def _lemma_features(self, lemmas: Any) -> set[str]:
-        head = self.head_fn
+        """The union of each distinct lemma's features (see _one_lemma), memoised per lemma:
+        a study repeats its words, and a lemma's features do not depend on the passage."""
+        memo = self._feature_memo
         feats: set[str] = set()
-        stop = self.stop_words
         for s in set(lemmas):
-            if len(s) < 2 or not s.replace("-", "").isalpha() or s in stop:
-                continue
-            feats.add(rules.fold(s))
-            if NGRAM and len(s) >= NGRAM + 2:
-                f = rules.fold(s)
-                feats.update("c:" + f[i : i + NGRAM] for i in range(len(f) - NGRAM + 1))
-            h = head(s) if head is not None else None
-            if h and h != s:
-                feats.add("h:" + rules.fold(h))
+            got = memo.get(s)
+            if got is None:
+                got = memo[s] = self._one_lemma(s)
+            feats.update(got)
         return feats
+
+    def _one_lemma(self, s: str) -> frozenset[str]:
+        if len(s) < 2 or not s.replace("-", "").isalpha() or s in self.stop_words:
+            return frozenset()
+        f = rules.fold(s)
+        feats = {f}
+        if NGRAM and len(s) >= NGRAM + 2:
+            feats.update("c:" + f[i : i + NGRAM] for i in range(len(f) - NGRAM + 1))
+        head = self.head_fn
+        h = head(s) if head is not None else None
+        if h and h != s:
+            feats.add("h:" + rules.fold(h))
+        return frozenset(feats)
+
+    @cached_property
+    def _feature_memo(self) -> dict[str, frozenset[str]]:
+        return {}
 
     # Lazily built NLP parts ----------------------------------------------------
     @cached_property
@@ -514,10 +606,16 @@ class Engine:
             if not live:
                 docs = rebuild_docs(self.nlp, parsed, missing, texts)
             extra = pattern_evidence(docs, *pats, parsed, texts)
-        models = self.models
+        batch = self.model_batch if self.BATCH else None
+        models = {} if self.BATCH else self.models
         probs: dict[str, Any] = {}
         feats: list[set[str]] = []
-        if models:
+        reasons: list[dict[str, list[str]]] = []
+        if batch is not None:  # every model at once, on one matrix of this transcript's passages
+            rows = [batch.index.ids(self._features(parsed, k)) for k in missing]
+            probs = batch.predict(rows)
+            reasons = [dict(zip(batch.codes, batch.reasons(r), strict=True)) for r in rows]
+        elif models:
             feats = [self._features(parsed, k) for k in missing]
             probs = {code: m.predict(feats) for code, m in models.items()}
         out: dict[str, list[Any]] = {}
@@ -537,6 +635,7 @@ class Engine:
                 resort.add(code)
             lo, hi = parsed.span(key) or (0, 0)
             prof = profiles.get(key, {})
+            first: list[dict[str, int]] = []  # this passage's first-token map, made once (see _reason_evidence)
             entry = []
             for code in order if probs else [c for c in order if c in by_code or c in prof]:
                 evs = by_code.get(code, [])
@@ -562,7 +661,10 @@ class Engine:
                 else:
                     score = blend(kw, p)
                     source = "suggest:blend" if has_keywords else "suggest:model"
-                    evs = evs + self._model_evidence(models[code], parsed, key, text, feats[row])
+                    if reasons:
+                        evs = evs + self._reason_evidence(reasons[row][code], parsed, lo, hi, text, first)
+                    else:
+                        evs = evs + self._model_evidence(models[code], parsed, key, text, feats[row])
                 entry.append([code, round(score, 6), round(kw, 6), None if p is None else round(p, 6), source, evs])
             out[key] = self._gate(self._compete(entry), probs, row)
         self.stats.computed_segments += len(missing)
@@ -607,6 +709,39 @@ class Engine:
         """Codes of the groups that compete: those named in settings `suggest.compete`."""
         groups = set(self.study.settings.suggest.compete)
         return {c for c in self.codebook.order if self.codebook.codes[c].group in groups}
+
+    def _reason_evidence(
+        self, reasons: list[str], parsed: Parsed, lo: int, hi: int, text: str, first: list[dict[str, int]]
+    ) -> list[Evidence]:
+        """_model_evidence from a ModelBatch's reasons: each lemma reason at its first token.
+        `first` holds the passage's map folded lemma -> first token once made, for every code."""
+        out = []
+        for f in reasons:
+            if f.startswith("h:"):
+                continue
+            if not first:
+                first.append(self._first_tokens(parsed, lo, hi))
+            t = first[0].get(f)
+            if t is not None:
+                s, e = int(parsed.starts[t]), int(parsed.ends[t])
+                out.append(Evidence(text[s:e], parsed.strings[parsed.lemma[t]], s, e, f"model:{f}", "model"))
+        return out
+
+    def _first_tokens(self, parsed: Parsed, lo: int, hi: int) -> dict[str, int]:
+        first: dict[str, int] = {}
+        fold, memo, strings = rules.fold, self._fold_memo, parsed.strings
+        for t, i in enumerate(parsed.lemma[lo:hi].tolist(), lo):
+            s = strings[i]
+            folded = memo.get(s)
+            if folded is None:
+                folded = memo[s] = fold(s)
+            if folded not in first:
+                first[folded] = t
+        return first
+
+    @cached_property
+    def _fold_memo(self) -> dict[str, str]:
+        return {}
 
     def _model_evidence(self, model: CodeModel, parsed: Parsed, key: str, text: str, feats: set[str]) -> list[Evidence]:
         lo, hi = parsed.span(key) or (0, 0)

@@ -26,11 +26,12 @@ from typing import Any
 
 import numpy as np
 
+from grondmotief.suggest.model_batch import TOP_EVIDENCE, FeatureIndex, fit_indexed
+
 MODEL = "lr5"
 DECISION_WEIGHT = 2.0
 C = 1.0
 MIN_DF = 1  # every lemma seen in training is a feature; L2 keeps one-off words weak
-TOP_EVIDENCE = 3
 
 
 @dataclass
@@ -128,10 +129,15 @@ class Seed:
     weights: list[float] = field(default_factory=list)  # per text; empty: 1.0 each
 
     def rows(self, code: str) -> tuple[list[set[str]], list[int], list[float]]:
+        keep, labels, weights = self.kept(code)
+        return [self.features[i] for i in keep], labels, weights
+
+    def kept(self, code: str) -> tuple[list[int], list[int], list[float]]:
+        """The texts that are examples for this code: their positions, labels and weights."""
         got = self.labels.get(code, [])
         weights = self.weights or [1.0] * len(self.features)
         keep = [i for i, y in enumerate(got) if y is not None]
-        return [self.features[i] for i in keep], [got[i] for i in keep], [weights[i] for i in keep]  # type: ignore[misc]
+        return keep, [got[i] for i in keep], [weights[i] for i in keep]  # type: ignore[misc]
 
 
 def seed_labels(
@@ -173,16 +179,22 @@ def passage_labels(
     return out
 
 
-def train(code: str, features: list[set[str]], labels: list[int], weights: list[float] | None = None) -> CodeModel:
+def _classifier() -> Any:
     from sklearn.linear_model import LogisticRegression
 
+    return LogisticRegression(C=C, class_weight="balanced", solver="liblinear", random_state=0, max_iter=1000)
+
+
+def train(code: str, features: list[set[str]], labels: list[int], weights: list[float] | None = None) -> CodeModel:
+    """One model from feature strings (the reference; `train_all` trains on feature numbers,
+    model_batch.train_indexed, to the same coefficients)."""
     df: dict[str, int] = {}
     for feats in features:
         for f in feats:
             df[f] = df.get(f, 0) + 1
     vocab = {f: i for i, f in enumerate(sorted(f for f, n in df.items() if n >= MIN_DF))}
     y = np.asarray(labels, dtype=np.int64)
-    clf = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", random_state=0, max_iter=1000)
+    clf = _classifier()
     clf.fit(_matrix(features, vocab), y, sample_weight=None if weights is None else np.asarray(weights))
     return CodeModel(
         code, vocab, clf.coef_[0].astype(np.float64), float(clf.intercept_[0]), int(y.sum()), int(len(y) - y.sum())
@@ -195,25 +207,52 @@ def train_all(
     min_examples: int,
     codes: Iterable[str],
     seed: Seed | None = None,
+    indexed: bool = True,
 ) -> dict[str, CodeModel]:
     """A model for every code with seed texts for and against it; without a seed, for every
-    code with at least `min_examples` decided positives and as many negatives."""
+    code with at least `min_examples` decided positives and as many negatives. `indexed`:
+    train on feature numbers (model_batch), as fast as it gets; False: on the strings (the
+    reference the tests compare with)."""
+    index = None
+    if indexed:
+        strings = {f for feats in features.values() for f in feats}
+        if seed is not None:
+            strings.update(f for feats in seed.features for f in feats)
+        index = FeatureIndex(strings)
+        by_seg = {s: index.ids(f) for s, f in features.items()}
+        by_text = [index.ids(f) for f in seed.features] if seed is not None else []
     models: dict[str, CodeModel] = {}
     for code in codes:
         got = {s: y for s, y in examples.labels.get(code, {}).items() if s in features}
         pos = sum(got.values())
         segs = sorted(got)
-        feats, ys = [features[s] for s in segs], [got[s] for s in segs]
+        ys = [got[s] for s in segs]
+        if index is not None:
+            feats: list[Any] = [by_seg[s] for s in segs]
+        else:
+            feats = [features[s] for s in segs]
         weights = None
         if seed is not None:
-            sf, sy, sw = seed.rows(code)
+            keep, sy, sw = seed.kept(code)
             weights = sw + [DECISION_WEIGHT] * len(segs)
+            sf = [by_text[i] for i in keep] if index is not None else [seed.features[i] for i in keep]
             feats, ys = sf + feats, sy + ys
         elif pos < min_examples or len(got) - pos < min_examples:
             continue
         if 0 < sum(ys) < len(ys):
-            models[code] = train(code, feats, ys, weights)
+            models[code] = (
+                train(code, feats, ys, weights) if index is None else train_indexed(code, index, feats, ys, weights)
+            )
     return models
+
+
+def train_indexed(
+    code: str, index: FeatureIndex, rows: list[np.ndarray], labels: list[int], weights: list[float] | None = None
+) -> CodeModel:
+    """`train` on feature numbers of `index`: the same vocabulary, matrix and coefficients."""
+    vocab, clf = fit_indexed(_classifier(), index, rows, labels, weights)
+    n_pos = int(sum(labels))
+    return CodeModel(code, vocab, clf.coef_[0].astype(np.float64), float(clf.intercept_[0]), n_pos, len(labels) - n_pos)
 
 
 def fingerprint_data(examples: Examples, keys: dict[str, str], min_examples: int) -> Any:

@@ -90,6 +90,7 @@ class Stats:
     parsed_segments: int = 0
     computed_segments: int = 0  # segments matched and scored (not served from the results cache)
     cached_transcripts: int = 0  # transcripts served entirely from the results cache
+    seed_cached: int = 0  # seed texts and seed models read from the codebook cache (see seed_cache)
     models: dict[str, tuple[int, int]] = field(default_factory=dict)  # code → (positives, negatives)
     parsed_ids: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # told to the user on stderr (never interview text)
