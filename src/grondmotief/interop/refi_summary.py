@@ -56,8 +56,8 @@ def summary(study: Study, project: RProject, plan: ImportPlan, label: str) -> li
         if n and "not imported" in what:
             dropped[what] += n
     if dropped:
-        shown = [(what.replace(" (not imported)", "").replace(" not imported", ""), n) for what, n in dropped.items()]
-        out.append("  not imported: " + "; ".join(f"{what}: {n}" for what, n in sorted(shown)))
+        kinds = [(w.replace(" (not imported)", "").replace(" not imported", ""), n) for w, n in dropped.items()]
+        out.append("  not imported: " + "; ".join(f"{w}: {n}" for w, n in sorted(kinds)))
     else:
         out.append("  not imported: nothing")
     return out

@@ -162,7 +162,7 @@ def layout(norm: str, description: str = "") -> Layout:
     if ours:  # our own export: exactly the labels the transcript declared; anything else is text
         taken = {n: sum(1 for x in names if x == n) for n in dict.fromkeys(x for x in names if x in ours)}
         choice = SpeakerChoice(taken)
-        labels, roles, notes = {n: n for n in taken}, dict(ours), []
+        labels, roles, notes = {n: n for n in taken}, dict(ours), list[str]()
     else:
         choice = choose_speakers([n for n in names if n], units)
         labels, roles, notes = _assign(list(choice.taken))

@@ -77,7 +77,7 @@ def _unknown_word(word: str, endings: tuple[str, ...] = _VERB_ENDINGS) -> bool:
 def _surname(text: str, toks: list[Tok], j: int, level: str) -> int | None:
     """Index of the last token of a lower-case surname from toks[j] (particles, then a word)."""
     sur = _lower("sur")
-    k, seq = j, []
+    k, seq = j, list[str]()
     while k < len(toks) and toks[k].word in PARTICLES and len(seq) < 3:
         if k > j and not adjacent(text, toks[k - 1], toks[k]):
             return None

@@ -165,10 +165,10 @@ def evaluate(
                 p = model_p.get((sid, code))
                 row[code] = kw if p is None else blend(kw, p)
             row = compete(row, engine.competing)
-            for gid, codes in gates.items():
+            for gid, members in gates.items():
                 about = model_p.get((sid, gid))
                 if about is not None:
-                    row = gate(row, codes, about)
+                    row = gate(row, members, about)
             for code, v in row.items():
                 blended[(sid, code)] = v
     result = Evaluation(coder, limit, len(decided), len(tids), k if k >= 2 else 0)
