@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from grondmotief.core.cachefile import segment_key  # noqa: F401 - re-exported
-from grondmotief.suggest.parse_lists import FORMAT
+from grondmotief.suggest.parse_lists import FORMAT, read_strings
 
 
 @dataclass
@@ -56,16 +56,7 @@ class Parsed:
 
     @classmethod
     def from_bytes(cls, header: dict[str, Any], payload: bytes) -> Parsed:
-        if header.get("format") != FORMAT:
-            raise ValueError("another parsed format")
-        keys = [str(k) for k in header["keys"]]
-        cut = int(header["strings_len"])
-        if "strings" in header:
-            strings = [str(x) for x in header["strings"]]
-        else:
-            strings = payload[:cut].decode("utf-8").split("\x00") if cut else []
-        if len(strings) != int(header["n_strings"]):
-            raise ValueError("inconsistent string table")
+        keys, cut, strings = read_strings(header, payload)
         arrays = np.frombuffer(payload, dtype="<i4", offset=cut) if len(payload) > cut else np.zeros(0, "<i4")
         nb = len(keys) + 1
         if len(arrays) < nb:

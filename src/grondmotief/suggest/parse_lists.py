@@ -49,8 +49,9 @@ def is_lists(parsed: Any) -> bool:
     return isinstance(parsed, ListParsed)
 
 
-def from_bytes(header: dict[str, Any], payload: bytes) -> ListParsed:
-    """Parsed.from_bytes with the same checks (ValueError for anything inconsistent)."""
+def read_strings(header: dict[str, Any], payload: bytes) -> tuple[list[str], int, list[str]]:
+    """(keys, where the arrays start in the payload, strings) of a cached Parsed, checked; shared
+    by Parsed.from_bytes and from_bytes (ValueError for anything inconsistent)."""
     if header.get("format") != FORMAT:
         raise ValueError("another parsed format")
     keys = [str(k) for k in header["keys"]]
@@ -61,6 +62,12 @@ def from_bytes(header: dict[str, Any], payload: bytes) -> ListParsed:
         strings = payload[:cut].decode("utf-8").split("\x00") if cut else []
     if len(strings) != int(header["n_strings"]):
         raise ValueError("inconsistent string table")
+    return keys, cut, strings
+
+
+def from_bytes(header: dict[str, Any], payload: bytes) -> ListParsed:
+    """Parsed.from_bytes with the same checks (ValueError for anything inconsistent)."""
+    keys, cut, strings = read_strings(header, payload)
     arrays = array(_ITEM)
     if len(payload) > cut:
         if (len(payload) - cut) % 4:
