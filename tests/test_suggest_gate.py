@@ -35,7 +35,8 @@ def _study(tmp_path: Path, group_model: bool) -> Path:
     (root / "codebooks" / "grondmotieven.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     (root / "codebooks" / "mijn.passages.yaml").write_text(PASSAGES, encoding="utf-8")
     (root / "grondmotief.yaml").write_text(
-        f"format_version: 1\ncodebook: grondmotieven\nsuggest:\n  group_model: {str(group_model).lower()}\n",
+        # the semantic model mixes into the same scores: off, so the group model's effect is alone
+        f"format_version: 1\ncodebook: grondmotieven\nsuggest:\n  semantic: false\n  group_model: {str(group_model).lower()}\n",
         encoding="utf-8",
     )
     turns = [

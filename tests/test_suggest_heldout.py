@@ -46,10 +46,11 @@ def test_the_whole_codebook_ranks_the_right_theme_first_far_more_often(figures) 
 
 
 def test_the_default_seed_model_ranks_better_than_the_rules_alone(figures) -> None:
-    # Measured 2026-12-07 with 900 example passages and the group model (docs/suggestions.md): top-1
-    # 0.77, top-2 0.93, motive F1 0.51, none 0.11, false 0.20 (rules alone 0.69 / 0.82 / 0.38 / 0.36 / 0.10).
+    # Measured 2026-12-07 with 900 example passages, the group model and the semantic model
+    # (docs/suggestions.md): top-1 0.80, top-2 0.93, motive F1 0.51, none 0.09, false 0.20 (rules
+    # alone 0.69 / 0.82 / 0.38 / 0.36 / 0.10; without the semantic model top-1 0.77, none 0.11).
     seeded, book = figures["seeded"], figures["codebook"]
-    assert seeded["theme_top1"] >= 0.75 and seeded["theme_top1"] >= book["theme_top1"] + 0.05, (seeded, book)
+    assert seeded["theme_top1"] >= 0.78 and seeded["theme_top1"] >= book["theme_top1"] + 0.05, (seeded, book)
     assert seeded["theme_top2"] >= 0.89, seeded
     assert seeded["motive_micro_f1"] >= 0.47 and seeded["motive_micro_f1"] >= book["motive_micro_f1"] + 0.08
     assert seeded["no_suggestion"] <= 0.15 and seeded["no_suggestion"] <= book["no_suggestion"] - 0.2

@@ -53,12 +53,13 @@ def test_codebook_cache_is_shared_and_invalidated(tmp_path: Path, monkeypatch: p
     out1, stats = _run(first)
     assert stats.seed_cached == 0
     assert len(list(home.glob("seed-*.bin"))) == 1 and len(list(home.glob("models-*.bin"))) == 1
+    assert len(list(home.glob("semantic-*.bin"))) == 1 and stats.semantic_cached == 0
     assert '"model_score": 0.' in out1
 
     # Another study, same codebook: the seed models come from the user-level cache.
     second = _study(tmp_path / "b")
     out2, stats = _run(second)
-    assert stats.seed_cached == 1 and out2 == out1
+    assert stats.seed_cached == 1 and stats.semantic_cached == 1 and out2 == out1
 
     # With a coder's decisions the models are trained again, on the cached seed texts.
     out_anna, stats = _run(second, "anna")
@@ -77,7 +78,7 @@ def test_codebook_cache_is_shared_and_invalidated(tmp_path: Path, monkeypatch: p
     assert edited != text
     book.write_text(edited, encoding="utf-8")
     out3, stats = _run(second)
-    assert stats.seed_cached == 0
+    assert stats.seed_cached == 0 and stats.semantic_cached == 0
     assert len(list(home.glob("seed-*.bin"))) == 2 and len(list(home.glob("models-*.bin"))) == 2
     assert out3 != out1 and out3 == _no_cache(second, monkeypatch)
 

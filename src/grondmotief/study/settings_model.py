@@ -43,6 +43,11 @@ class SuggestSettings(Strict):
         "(learnt with the seed model) scales the group's leading code: up on a passage surely about the group, "
         "down on one about none of it.",
     )
+    semantic: bool = Field(
+        True,
+        description="With the seed model, for each group in `compete`, a model over the passage's multilingual "
+        "subword vectors (what it is about, beyond the words the codebook lists) is mixed into the group's scores.",
+    )
 
 
 class ReportSettings(Strict):

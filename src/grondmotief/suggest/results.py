@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 # Evidence kinds and their weights in the score (see score.py).
 KEYWORD, STEM, HEAD, PHRASE, LOOSE, PATTERN = "keyword", "stem", "head", "phrase", "loose", "pattern"
 SPLIT = "split"  # a separable verb in two parts: "dacht ... mee" for meedenken
+SEMANTIC = "semantic"  # a word whose subword vector pulls towards the code (suggest/semantic.py)
 RANK = {KEYWORD: 3, STEM: 2, HEAD: 1}
 
 
@@ -91,6 +92,7 @@ class Stats:
     computed_segments: int = 0  # segments matched and scored (not served from the results cache)
     cached_transcripts: int = 0  # transcripts served entirely from the results cache
     seed_cached: int = 0  # seed texts and seed models read from the codebook cache (see seed_cache)
+    semantic_cached: int = 0  # semantic models read from the codebook cache (see semantic.py)
     models: dict[str, tuple[int, int]] = field(default_factory=dict)  # code → (positives, negatives)
     parsed_ids: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # told to the user on stderr (never interview text)
