@@ -179,10 +179,10 @@ def evaluate(
                 about = model_p.get((sid, gid))
                 if about is not None:
                     row = gate(row, members, about)
-            for group, members in engine.groups.items():
+            for group, of_group in engine.groups.items():
                 got = semantic_p.get((sid, group))
                 if got is not None:
-                    row = {c: (mix_one(v, got.get(c, 0.0)) if c in members else v) for c, v in row.items()}
+                    row = {c: (mix_one(v, got.get(c, 0.0)) if c in of_group else v) for c, v in row.items()}
             for code, v in row.items():
                 blended[(sid, code)] = v
     result = Evaluation(coder, limit, len(decided), len(tids), k if k >= 2 else 0)

@@ -77,7 +77,8 @@ class SemanticModel:
             col = pulls[:, j]
             top = sorted((i for i in range(len(spans)) if col[i] > 0), key=lambda i: (-col[i], spans[i][1]))
             out[code] = [
-                Evidence(w, key, s, e, f"semantic:{key}", SEMANTIC) for key, s, e, w in (spans[i] for i in top[:EVIDENCE])
+                Evidence(w, key, s, e, f"semantic:{key}", SEMANTIC)
+                for key, s, e, w in (spans[i] for i in top[:EVIDENCE])
             ]
         return out
 
@@ -128,7 +129,9 @@ def labels_of(coded: list[tuple[str, ...]], codes: list[str]) -> list[str]:
     return [next((c for c in got if c in members), NONE) for got in coded]
 
 
-def train(group: str, codes: list[str], vectors: np.ndarray, labels: list[str], weights: list[float]) -> SemanticModel | None:
+def train(
+    group: str, codes: list[str], vectors: np.ndarray, labels: list[str], weights: list[float]
+) -> SemanticModel | None:
     """A model when at least two classes have examples; None otherwise."""
     present = [c for c in [*codes, NONE] if c in set(labels)]
     if len(present) < 2 or len(labels) == 0:
