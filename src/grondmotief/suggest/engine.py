@@ -84,7 +84,8 @@ class Engine:
             self._load_decisions(coder, model_on)
         self.model_fp = self._model_fingerprint()
         self.semantic_on = self.seed_on and study.settings.suggest.semantic and bool(self.groups)
-        self.results_key = cache.digest(RESULTS, self.rules_fp, self.model_fp, self._semantic_fingerprint())
+        self.semantic_fp = self._semantic_fingerprint()  # also turns it off when the package is missing
+        self.results_key = cache.digest(RESULTS, self.rules_fp, self.model_fp, self.semantic_fp)
 
     # Decisions and models ------------------------------------------------------
     def _load_decisions(self, coder: str, model_on: bool) -> None:
@@ -210,7 +211,7 @@ class Engine:
 
         if not self.semantic_on:
             return {}
-        key = cache.digest("semantic", self.seed_key, self._semantic_fingerprint())
+        key = cache.digest("semantic", self.seed_key, self.semantic_fp)
         seed_only = self.examples is None
         if seed_only:
             got = seed_cache.read(self.seed_dir, "semantic", key)
