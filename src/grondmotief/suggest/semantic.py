@@ -51,11 +51,11 @@ class SemanticModel:
         z /= z.sum(axis=1, keepdims=True)
         return z
 
-    def reasons(self, codes: list[str], text: str, chunk: Any, stop: frozenset[str]) -> dict[str, list[Evidence]]:
+    def reasons(self, codes: list[str], text: str, chunks: Any, stop: frozenset[str]) -> dict[str, list[Evidence]]:
         """Per code, the words of the passage whose vectors pull most towards it against the
         group's other classes: its evidence, strongest first (rule `semantic:<word>`)."""
         spans: list[tuple[str, int, int, str]] = []
-        rows, seen = [], set()
+        words, seen = [], set()
         for m in _CHUNK.finditer(text):
             word = m.group()
             inner = _EDGE.sub("", word)
@@ -63,13 +63,14 @@ class SemanticModel:
             if len(key) < 3 or key in stop or key in seen or not any(ch.isalpha() for ch in key):
                 continue
             seen.add(key)
-            v, n = chunk(word)
             start = m.start() + word.index(inner)
             spans.append((key, start, start + len(inner), inner))
-            rows.append(v / max(n, 1))
+            words.append(word)
         out: dict[str, list[Evidence]] = {}
-        if not rows:
+        if not words:
             return out
+        sums, counts = chunks(words)
+        rows = sums / np.maximum(counts, 1)[:, None]
         at = [self.classes.index(c) for c in codes]
         directions = self.coef[at] - self.coef.mean(axis=0)
         pulls = np.asarray(rows, dtype=np.float64) @ directions.T  # (words, codes)
