@@ -122,7 +122,7 @@ class PieceVectors:
         ends = self._ends
         for r, words in enumerate(split):
             at = [index[w] for w in words]
-            total = ends + sums[at].sum(axis=0) if at else ends.copy()
+            total = ends + sums[at].sum(axis=0)  # an empty text: the two ends alone
             total /= 2 + int(counts[at].sum())
             norm = float(np.linalg.norm(total))
             out[r] = total / norm if norm else total
