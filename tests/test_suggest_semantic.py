@@ -15,7 +15,16 @@ from grondmotief.nlp.vectors import DIM, PieceVectors
 from grondmotief.study.folder import Study
 from grondmotief.suggest import Stats, suggest_study
 from grondmotief.suggest.engine import Engine
-from grondmotief.suggest.semantic import WEIGHT, SemanticModel, models_from_bytes, models_to_bytes
+from grondmotief.suggest.semantic import (
+    ABOUT,
+    NONE,
+    SURE,
+    WEIGHT,
+    SemanticModel,
+    mix_group,
+    models_from_bytes,
+    models_to_bytes,
+)
 
 REPO = Path(__file__).parent.parent
 THEMES = ["access", "subsidies", "partnership", "care", "permits"]
@@ -111,15 +120,35 @@ def test_theme_scores_are_the_mix_of_the_rest_and_the_model(tmp_path: Path, monk
     assert set(model.classes) == {*THEMES, ""}
     probs = model.predict(PieceVectors().passages(TURNS))
     for n, seg in enumerate(sorted(on, key=lambda s: int(s.split("¶")[1]))):
+        p = dict(zip(model.classes, probs[n].tolist(), strict=True))
+        before = {code: off[seg].get(code, (0.0, []))[0] for code in THEMES}
+        want = {code: (1 - WEIGHT) * before[code] + WEIGHT * p[code] for code in THEMES}
+        lead = max(THEMES, key=lambda c: want[c])
+        if 1 - p[NONE] >= SURE:  # a sure model lifts the leader (see mix_group)
+            want[lead] = max(want[lead], (1 - ABOUT) * max(before.values()) + ABOUT * (1 - p[NONE]))
         for code in THEMES:
-            want = (1 - WEIGHT) * off[seg].get(code, (0.0, []))[0] + WEIGHT * probs[n][model.classes.index(code)]
-            assert on[seg][code][0] == pytest.approx(want, abs=2e-6), (seg, code)
+            assert on[seg][code][0] == pytest.approx(want[code], abs=2e-6), (seg, code)
         # motives are not mixed
         for code, (score, _) in on[seg].items():
             if code not in THEMES:
                 assert score == off[seg][code][0]
         # no semantic evidence without the model
         assert not any(r.startswith("semantic:") for _, rules in off[seg].values() for r in rules)
+
+
+def test_a_sure_model_lifts_the_leader_and_an_unsure_one_does_not() -> None:
+    themes = ["access", "subsidies", "care"]
+    scores = {"access": 0.30, "subsidies": 0.10, "care": 0.0, "love": 0.5}
+    sure = {"access": 0.5, "subsidies": 0.45, "care": 0.03, NONE: 0.02}
+    got = mix_group(scores, themes, sure)
+    assert got["access"] == pytest.approx((1 - ABOUT) * 0.30 + ABOUT * 0.98)  # above the plain mix
+    assert got["subsidies"] == pytest.approx((1 - WEIGHT) * 0.10 + WEIGHT * 0.45)
+    assert got["love"] == 0.5  # not of the group
+    unsure = {"access": 0.3, "subsidies": 0.3, "care": 0.1, NONE: 0.3}
+    got = mix_group(scores, themes, unsure)
+    assert got["access"] == pytest.approx((1 - WEIGHT) * 0.30 + WEIGHT * 0.3)
+    # no lexical evidence in the group: nothing to lift
+    assert mix_group({"access": 0.0, "care": 0.0}, themes, sure)["access"] == pytest.approx(WEIGHT * 0.5)
 
 
 def test_semantic_evidence_names_words_of_the_passage(tmp_path: Path, monkeypatch) -> None:

@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # numpy, spaCy and scikit-learn load only when something must
 
 _evidence = Evidence._make  # from a JSON array, without per-field argument parsing
 AHEAD = 16  # transcripts opened and parsed together (see Engine.prepare)
-RESULTS = "r7"  # bump when scoring or blending changes: every results cache is rebuilt
+RESULTS = "r8"  # bump when scoring or blending changes: every results cache is rebuilt
 PROFILE_WEIGHT = 0.5  # against a keyword's 1.0; chosen on the demo coders (theme macro-F1 0.79 at 0.5, 0.73 at 1.0)
 # Model features also hold each lemma's character 5-grams: Dutch compounds share their parts
 # (vrijwilligers|vergoeding, subsidie|regeling). Cross-validated on the demo coders, the model
@@ -774,8 +774,7 @@ class Engine:
         from grondmotief.suggest.semantic import MIN_P, mix
 
         for group, model in models.items():
-            codes = set(self.groups[group])
-            mix(entry, codes, model, probs[group])
+            mix(entry, self.groups[group], model, probs[group])
             at = {c: i for i, c in enumerate(model.classes)}
             shown = [c for c in self.groups[group] if c in at and probs[group][at[c]] >= MIN_P]
             if not shown:

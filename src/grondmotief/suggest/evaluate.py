@@ -29,7 +29,7 @@ from grondmotief.study.transcripts import parse_segment_ref
 from grondmotief.suggest.engine import Engine, Stats
 from grondmotief.suggest.model import Examples, examples_from, gate_id, train_all, with_gates
 from grondmotief.suggest.score import blend, compete, gate
-from grondmotief.suggest.semantic import mix_one
+from grondmotief.suggest.semantic import mix_group
 
 ENGINES = ("keyword", "model", "blend")
 
@@ -182,7 +182,7 @@ def evaluate(
             for group, of_group in engine.groups.items():
                 got = semantic_p.get((sid, group))
                 if got is not None:
-                    row = {c: (mix_one(v, got.get(c, 0.0)) if c in of_group else v) for c, v in row.items()}
+                    row = mix_group(row, of_group, got)
             for code, v in row.items():
                 blended[(sid, code)] = v
     result = Evaluation(coder, limit, len(decided), len(tids), k if k >= 2 else 0)
