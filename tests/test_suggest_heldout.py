@@ -46,15 +46,23 @@ def test_the_whole_codebook_ranks_the_right_theme_first_far_more_often(figures) 
 
 
 def test_the_default_seed_model_ranks_better_than_the_rules_alone(figures) -> None:
-    # Measured 2026-12-07 with 900 example passages, the group model and the semantic model
-    # (docs/suggestions.md): top-1 0.80, top-2 0.93, motive F1 0.51, none 0.09, false 0.20 (rules
-    # alone 0.69 / 0.82 / 0.38 / 0.36 / 0.10; without the semantic model top-1 0.77, none 0.11).
+    # Measured 2026-12-08 with 1,800 example passages, the group model, the semantic model and its
+    # lift of a sure leader (docs/suggestions.md): top-1 0.83, top-2 0.95, motive F1 0.50, none 0.06,
+    # false 0.07 (rules alone 0.69 / 0.82 / 0.38 / 0.36 / 0.10; with 900 passages and no lift
+    # 0.80 / 0.93 / 0.51 / 0.09 / 0.20).
     seeded, book = figures["seeded"], figures["codebook"]
-    assert seeded["theme_top1"] >= 0.78 and seeded["theme_top1"] >= book["theme_top1"] + 0.05, (seeded, book)
-    assert seeded["theme_top2"] >= 0.89, seeded
+    assert seeded["theme_top1"] >= 0.81 and seeded["theme_top1"] >= book["theme_top1"] + 0.1, (seeded, book)
+    assert seeded["theme_top2"] >= 0.92, seeded
     assert seeded["motive_micro_f1"] >= 0.47 and seeded["motive_micro_f1"] >= book["motive_micro_f1"] + 0.08
-    assert seeded["no_suggestion"] <= 0.15 and seeded["no_suggestion"] <= book["no_suggestion"] - 0.2
-    assert seeded["null_false_theme"] <= 0.25, seeded
+    assert seeded["no_suggestion"] <= 0.10 and seeded["no_suggestion"] <= book["no_suggestion"] - 0.25
+    assert seeded["null_false_theme"] <= 0.15, seeded
+
+
+def test_a_model_on_the_other_folds_decisions_keeps_the_seeds_ranking(figures) -> None:
+    # Measured 2026-12-08: top-1 0.83, none 0.06, false 0.10 (the decisions alone: 0.62 / 0.29 / 0.17).
+    both, alone = figures["learned+seed"], figures["learned"]
+    assert both["theme_top1"] >= 0.81 and both["theme_top1"] >= alone["theme_top1"] + 0.1, (both, alone)
+    assert both["no_suggestion"] <= 0.10 and both["null_false_theme"] <= 0.2, both
 
 
 def _study(tmp_path: Path, text: str, settings: str = "") -> Path:

@@ -4,7 +4,7 @@ Both depend only on the codebook (its file, its example passages), the settings 
 seed and the code and packages that turn them into numbers, never on a study's transcripts or
 decisions. So they are cached in the user-level cache (core.cachefile.user_cache_dir), shared by
 every study with the same codebook: a new study's first `suggest` with the default codebook
-neither parses its 900 example passages (1-2 s) nor imports scikit-learn and trains (1.5-2 s).
+neither parses its 1,800 example passages (2-4 s) nor imports scikit-learn and trains (1.5-2 s).
 The key is a digest of all of it (see Engine.seed_key); a change to any part makes a new key,
 and old entries are pruned. Files are written atomically (core.cachefile) and anything
 unreadable is rebuilt.
